@@ -1,0 +1,30 @@
+// UNetModelSwin (SinSR models/unet.py): the ResShift teacher / SinSR student. Predicts z_0 from the
+// scaled latent, the raw timestep index and the LQ image (concatenated as extra input channels).
+#pragma once
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/container/sequential.h>
+
+#include "core/nn/model_config.h"
+#include "core/nn/unet_blocks.h"
+
+namespace sinsr::nn {
+
+class UNetModelSwinImpl : public torch::nn::Module {
+ public:
+  explicit UNetModelSwinImpl(const UNetConfig& cfg);
+  // x: [B, C_latent, h, w] (already divided by the timestep's std); timesteps: int64 [B];
+  // lq: [B, 3, H, W] in [-1, 1] (same size as x, or twice/quarter of it as the reference allows).
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& timesteps, const torch::Tensor& lq = {});
+  const UNetConfig& config() const { return cfg_; }
+
+ private:
+  UNetConfig cfg_;
+  torch::nn::Sequential time_embed{nullptr};
+  torch::nn::ModuleList input_blocks{nullptr}, output_blocks{nullptr};
+  TimestepEmbedSequential middle_block{nullptr};
+  torch::nn::Sequential out{nullptr};
+};
+TORCH_MODULE(UNetModelSwin);
+
+}  // namespace sinsr::nn

@@ -1,0 +1,185 @@
+#include "core/util/config.h"
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "core/util/errors.h"
+
+namespace po = boost::program_options;
+
+namespace sinsr {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+const ConfigKey* find_config_key(const std::string& dotted) {
+  for (const ConfigKey& k : config_schema())
+    if (k.dotted() == dotted) return &k;
+  return nullptr;
+}
+
+std::string closest_config_key(const std::string& dotted) {
+  // Prefer keys of the same section when the section itself is spelled right.
+  const std::string section = dotted.substr(0, dotted.find('.'));
+  bool section_known = false;
+  for (const ConfigKey& k : config_schema()) section_known |= k.section == section;
+  std::string best;
+  size_t best_d = SIZE_MAX;
+  for (const ConfigKey& k : config_schema()) {
+    if (section_known && k.section != section) continue;
+    size_t d = edit_distance(dotted, k.dotted());
+    if (d < best_d) best_d = d, best = k.dotted();
+  }
+  return best;
+}
+
+std::vector<std::string> config_sections() {
+  std::vector<std::string> out;
+  for (const ConfigKey& k : config_schema())
+    if (std::find(out.begin(), out.end(), k.section) == out.end()) out.push_back(k.section);
+  return out;
+}
+
+namespace {
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+std::string unknown_key_message(const std::string& dotted, const std::string& where) {
+  return "unknown config key '" + dotted + "' " + where + "; did you mean '" + closest_config_key(dotted) +
+         "'? (sinsr <command> --help lists every key)";
+}
+
+}  // namespace
+
+Config Config::load(const std::string& ini_path, const Overrides& overrides) {
+  Config cfg;
+  for (const ConfigKey& k : config_schema()) {
+    cfg.values_[k.dotted()] = k.default_value;
+    cfg.origins_[k.dotted()] = "default";
+  }
+  if (!ini_path.empty()) {
+    std::ifstream in(ini_path);
+    if (!in) throw UsageError("cannot read config file '" + ini_path + "': check the path given to --config");
+    po::options_description desc;
+    for (const ConfigKey& k : config_schema()) desc.add_options()(k.dotted().c_str(), po::value<std::string>());
+    po::parsed_options parsed(&desc);
+    try {
+      parsed = po::parse_config_file(in, desc, /*allow_unregistered=*/true);
+    } catch (const po::error& e) {
+      throw UsageError("config file '" + ini_path + "': " + e.what());
+    }
+    for (const po::option& opt : parsed.options) {
+      if (opt.unregistered) throw UsageError(unknown_key_message(opt.string_key, "in " + ini_path));
+      cfg.set(opt.string_key, opt.value.empty() ? "" : opt.value.front(), ini_path);
+    }
+    cfg.source_ = ini_path;
+  }
+  for (const auto& [key, value] : overrides) {
+    if (!find_config_key(key)) throw UsageError(unknown_key_message(key, "on the command line"));
+    cfg.set(key, value, "command line");
+  }
+  return cfg;
+}
+
+void Config::set(const std::string& dotted, const std::string& value, const std::string& origin) {
+  if (!find_config_key(dotted)) throw UsageError(unknown_key_message(dotted, "(set by " + origin + ")"));
+  values_[dotted] = trim(value);
+  origins_[dotted] = origin;
+}
+
+const std::string& Config::str(const std::string& dotted) const {
+  auto it = values_.find(dotted);
+  // A key missing here is a programming error (not in config_schema()), not a user error.
+  if (it == values_.end()) throw std::logic_error("config key '" + dotted + "' is not in config_schema()");
+  return it->second;
+}
+
+void Config::bad_value(const std::string& dotted, const std::string& expected) const {
+  throw UsageError("config key " + dotted + " = '" + str(dotted) + "' (from " + origins_.at(dotted) +
+                   "): expected " + expected);
+}
+
+int64_t Config::integer(const std::string& dotted) const {
+  const std::string& s = str(dotted);
+  try {
+    size_t used = 0;
+    long long v = std::stoll(s, &used);
+    if (used == s.size()) return v;
+  } catch (const std::exception&) {
+  }
+  bad_value(dotted, "an integer");
+}
+
+double Config::real(const std::string& dotted) const {
+  const std::string& s = str(dotted);
+  try {
+    size_t used = 0;
+    double v = std::stod(s, &used);
+    if (used == s.size()) return v;
+  } catch (const std::exception&) {
+  }
+  bad_value(dotted, "a number");
+}
+
+bool Config::flag(const std::string& dotted) const {
+  std::string s = str(dotted);
+  std::transform(s.begin(), s.end(), s.begin(), ::tolower);
+  if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "0" || s == "no" || s == "off") return false;
+  bad_value(dotted, "true or false");
+}
+
+std::vector<int64_t> Config::int_list(const std::string& dotted) const {
+  std::string s = str(dotted);
+  if (!s.empty() && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
+  std::vector<int64_t> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item = trim(item);
+    if (item.empty()) bad_value(dotted, "a comma-separated list of integers");
+    try {
+      size_t used = 0;
+      long long v = std::stoll(item, &used);
+      if (used != item.size()) bad_value(dotted, "a comma-separated list of integers");
+      out.push_back(v);
+    } catch (const std::invalid_argument&) {
+      bad_value(dotted, "a comma-separated list of integers");
+    } catch (const std::out_of_range&) {
+      bad_value(dotted, "a comma-separated list of integers");
+    }
+  }
+  return out;
+}
+
+std::string Config::to_ini(const std::vector<std::string>& sections) const {
+  std::ostringstream out;
+  std::string current;
+  for (const ConfigKey& k : config_schema()) {
+    if (!sections.empty() && std::find(sections.begin(), sections.end(), k.section) == sections.end()) continue;
+    if (k.section != current) {
+      out << (current.empty() ? "" : "\n") << "[" << k.section << "]\n";
+      current = k.section;
+    }
+    out << k.name << " = " << values_.at(k.dotted()) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace sinsr

@@ -1,0 +1,61 @@
+// Run configuration (DESIGN.md §3): INI sections of "key = value" lines, every key with a default equal
+// to the paper's value, overridden by the file and then by `--section.key=value` on the command line.
+// Values are kept as the text the user wrote and converted on access, so error messages can quote them.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sinsr {
+
+struct ConfigKey {
+  std::string section;
+  std::string name;
+  std::string default_value;
+  std::string help;
+  std::string dotted() const { return section + "." + name; }
+};
+
+// Every key the system knows (core/util/config_schema.cpp), in documentation order.
+const std::vector<ConfigKey>& config_schema();
+const ConfigKey* find_config_key(const std::string& dotted);
+// The known key nearest to `dotted` by edit distance (for "did you mean" messages).
+std::string closest_config_key(const std::string& dotted);
+// Sections in schema order.
+std::vector<std::string> config_sections();
+
+class Config {
+ public:
+  using Overrides = std::vector<std::pair<std::string, std::string>>;
+
+  // defaults <- INI file (skipped when ini_path is empty) <- overrides. Throws UsageError on an unknown
+  // key (naming the closest valid one) or an unreadable file.
+  static Config load(const std::string& ini_path, const Overrides& overrides = {});
+  static Config defaults() { return load(""); }
+
+  void set(const std::string& dotted, const std::string& value, const std::string& origin);
+
+  const std::string& str(const std::string& dotted) const;
+  int64_t integer(const std::string& dotted) const;
+  double real(const std::string& dotted) const;
+  bool flag(const std::string& dotted) const;
+  std::vector<int64_t> int_list(const std::string& dotted) const;  // "1,2,2,4" or "[1, 2, 2, 4]"; "" = empty
+
+  // The merged configuration as INI text (all sections, or only those listed).
+  std::string to_ini(const std::vector<std::string>& sections = {}) const;
+  const std::string& source() const { return source_; }
+
+ private:
+  std::map<std::string, std::string> values_;
+  std::map<std::string, std::string> origins_;  // "default", the INI path, or "command line"
+  std::string source_;
+
+  [[noreturn]] void bad_value(const std::string& dotted, const std::string& expected) const;
+};
+
+// Levenshtein distance, exposed for the launcher's "did you mean" on command names.
+size_t edit_distance(const std::string& a, const std::string& b);
+
+}  // namespace sinsr

@@ -1,0 +1,9 @@
+// One factory per subcommand; each lives in its own cmd_<name>.cpp.
+#pragma once
+#include "launcher/cli.h"
+
+namespace sinsr::cli {
+
+Command inspect_command();
+
+}  // namespace sinsr::cli

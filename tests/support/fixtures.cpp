@@ -1,0 +1,51 @@
+#include "tests/support/fixtures.h"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+namespace sinsr::test {
+
+std::string parity_dir() {
+  const char* env = std::getenv("SINSR_PARITY_DIR");
+  return env && *env ? env : "tests/fixtures/parity";
+}
+
+std::vector<std::string> fixture_files(const std::string& prefix, const std::string& suffix) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  const fs::path dir = parity_dir();
+  if (fs::is_directory(dir))
+    for (const auto& e : fs::directory_iterator(dir)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind(prefix, 0) == 0 && name.size() >= suffix.size() &&
+          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+        out.push_back(e.path().string());
+    }
+  std::sort(out.begin(), out.end());
+  EXPECT_FALSE(out.empty()) << "no " << prefix << "*" << suffix << " in " << dir << " (set SINSR_PARITY_DIR)";
+  return out;
+}
+
+io::TensorDict read_state_dict_group(const io::H5Reader& h5, const std::string& group) {
+  io::TensorDict out;
+  for (const std::string& key : h5.members(group)) out.emplace_back(key, h5.read(group + "/" + key));
+  return out;
+}
+
+std::string sibling(const std::string& path, const std::string& extension) {
+  return std::filesystem::path(path).replace_extension(extension).string();
+}
+
+double max_rel_error(const at::Tensor& actual, const at::Tensor& expected) {
+  EXPECT_EQ(actual.sizes(), expected.sizes());
+  if (actual.sizes() != expected.sizes()) return INFINITY;
+  auto a = actual.to(at::kDouble), e = expected.to(at::kDouble);
+  const double scale = e.abs().max().item<double>();
+  return (a - e).abs().max().item<double>() / std::max(scale, 1e-30);
+}
+
+}  // namespace sinsr::test

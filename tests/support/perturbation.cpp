@@ -1,0 +1,58 @@
+#include "tests/support/perturbation.h"
+
+#include <ATen/ATen.h>
+#include <torch/csrc/autograd/grad_mode.h>
+
+#include <algorithm>
+
+namespace sinsr::test {
+
+PerturbationResult perturb_each_parameter(torch::nn::Module& model,
+                                          const std::function<std::vector<at::Tensor>()>& outputs,
+                                          const std::function<double()>& worst_error, double tolerance,
+                                          double delta) {
+  at::manual_seed(0);
+  at::Tensor probe = at::zeros({});
+  for (const at::Tensor& o : outputs()) probe = probe + (o * at::randn_like(o)).sum() / o.detach().abs().max().clamp_min(1e-12);
+  model.zero_grad();
+  probe.backward();
+
+  auto params = model.named_parameters();
+  std::vector<double> gmax;
+  for (const auto& p : params) gmax.push_back(p.value().grad().defined() ? p.value().grad().abs().max().item<double>() : 0.0);
+  std::vector<double> sorted = gmax;
+  std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+  const double inert_below = 1e-4 * sorted[sorted.size() / 2];
+
+  PerturbationResult r;
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < params.size(); ++i) {
+    at::Tensor w = params[i].value().flatten();  // a view: writes reach the parameter
+    const at::Tensor grad = params[i].value().grad();
+    const int64_t idx = grad.defined() ? grad.abs().flatten().argmax().item<int64_t>() : 0;
+    const float original = w[idx].item<float>();
+    auto error_with = [&](double d) {
+      w[idx] = original + static_cast<float>(d);
+      const double e = worst_error();
+      w[idx] = original;
+      return e;
+    };
+    double err = error_with(delta);
+    // Weights with a weak influence: scale the perturbation up (linear response) to aim at 10x the
+    // tolerance, up to a change of 1.0.
+    if (err < 10 * tolerance && err > 0) err = error_with(std::min(1.0, delta * 10 * tolerance / err));
+    const std::string where = params[i].key() + "[" + std::to_string(idx) + "]";
+    if (gmax[i] < inert_below) {
+      r.inert.push_back(params[i].key());
+      if (err > tolerance) r.inert_but_changed.push_back(where);
+    } else if (err > tolerance) {
+      ++r.detected;
+      r.weakest_detection = std::min(r.weakest_detection, err / tolerance);
+    } else {
+      r.unnoticed.push_back(where);
+    }
+  }
+  return r;
+}
+
+}  // namespace sinsr::test
