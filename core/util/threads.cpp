@@ -1,6 +1,7 @@
 #include "core/util/threads.h"
 
 #include <ATen/Parallel.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -23,6 +24,14 @@ int env_int(const char* name) {
   }
 }
 
+// OpenBLAS (Debian's libblas.so.3 when libopenblas0 is installed) runs its own thread pool, sized to every
+// core, behind libtorch's matmuls; left alone it oversubscribes the cores of co-located ranks. Found at run
+// time because which BLAS libblas.so.3 resolves to is the machine's choice.
+void set_blas_threads(int threads) {
+  using SetThreads = void (*)(int);
+  if (auto fn = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) fn(threads);
+}
+
 }  // namespace
 
 int local_rank_count() {
@@ -37,6 +46,7 @@ int set_threads(int threads) {
     threads = std::max(1, cores / local_rank_count());
   }
   at::set_num_threads(threads);
+  set_blas_threads(threads);
   return threads;
 }
 

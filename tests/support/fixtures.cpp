@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "core/util/json.h"
+
 namespace sinsr::test {
 
 std::string parity_dir() {
@@ -31,8 +33,16 @@ std::vector<std::string> fixture_files(const std::string& prefix, const std::str
 }
 
 io::TensorDict read_state_dict_group(const io::H5Reader& h5, const std::string& group) {
+  // The group's `keys` attribute holds the state_dict order; member order is only a fallback.
+  std::vector<std::string> keys;
+  if (h5.has_attr(group, "keys")) {
+    const Json listed = Json::parse(h5.attr_string(group, "keys"));
+    for (const Json& k : listed.as_array()) keys.push_back(k.as_string());
+  } else {
+    keys = h5.members(group);
+  }
   io::TensorDict out;
-  for (const std::string& key : h5.members(group)) out.emplace_back(key, h5.read(group + "/" + key));
+  for (const std::string& key : keys) out.emplace_back(key, h5.read(group + "/" + key));
   return out;
 }
 

@@ -1,0 +1,142 @@
+// Network benchmarks (not a test): full-size UNet forward, full-size VQ-f4 decode, small-UNet
+// forward+backward. Median of N runs after one warm-up, printed as a table and written as JSON.
+//   build/tools/bench/bench_networks [--threads N] [--runs N] [--json FILE] [--only NAME]
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/nn/unet_swin.h"
+#include "core/nn/vq_autoencoder.h"
+#include "core/util/config.h"
+#include "core/util/json.h"
+#include "core/util/threads.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Result {
+  std::string name, work;
+  std::vector<double> seconds;
+  double median() const {
+    auto s = seconds;
+    std::sort(s.begin(), s.end());
+    return s[s.size() / 2];
+  }
+};
+
+Result measure(const std::string& name, const std::string& work, int runs, const std::function<void()>& fn) {
+  Result r{name, work, {}};
+  fn();  // warm-up: first-call allocations and oneDNN primitive creation
+  for (int i = 0; i < runs; ++i) {
+    auto t0 = Clock::now();
+    fn();
+    r.seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  return r;
+}
+
+// Which BLAS libtorch's linear layers and matmuls call: the file mapped as libblas.so.3, which Debian's
+// alternatives (or LD_LIBRARY_PATH) point at the reference BLAS or OpenBLAS.
+std::string blas_library() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line))
+    if (line.find("libblas.so") != std::string::npos) return line.substr(line.find('/'));
+  return "unknown";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = 1, runs = 5;
+  std::string json_path = "bench_networks.json", only;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::cerr << a << " needs a value\n";
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--threads") threads = std::stoi(next());
+    else if (a == "--runs") runs = std::stoi(next());
+    else if (a == "--json") json_path = next();
+    else if (a == "--only") only = next();
+    else {
+      std::cerr << "usage: bench_networks [--threads N] [--runs N] [--json FILE] [--only unet|vq|train]\n";
+      return 2;
+    }
+  }
+  sinsr::set_threads(threads);
+  torch::manual_seed(0);
+  std::vector<Result> results;
+
+  const sinsr::Config paper = sinsr::Config::defaults();  // the defaults are the paper's full-size networks
+  if (only.empty() || only == "unet") {
+    sinsr::nn::UNetModelSwin unet(sinsr::UNetConfig::from_config(paper));
+    unet->eval();
+    auto x = torch::randn({1, 3, 64, 64}), lq = torch::rand({1, 3, 64, 64}) * 2 - 1;
+    auto t = torch::full({1}, 14, torch::kLong);
+    results.push_back(measure("unet_forward_full", "UNetModelSwin paper size, batch 1, 64x64 latent, inference", runs, [&] {
+      torch::InferenceMode guard;
+      unet->forward(x, t, lq);
+    }));
+  }
+  if (only.empty() || only == "vq") {
+    sinsr::nn::VQModelTorch vq(sinsr::VQConfig::from_config(paper));
+    vq->eval();
+    auto z = torch::randn({1, 3, 64, 64});
+
+    results.push_back(measure("vq_decode_full", "VQ-f4 decode (quantise + decoder), 64x64 latent -> 256x256", runs, [&] {
+      torch::InferenceMode guard;
+      vq->decode(z);
+    }));
+  }
+  if (only.empty() || only == "train") {
+    const sinsr::Config tiny = sinsr::Config::load("configs/tiny.ini");
+    sinsr::nn::UNetModelSwin small(sinsr::UNetConfig::from_config(tiny));
+    small->train();
+    auto x = torch::randn({4, 3, 16, 16}), lq = torch::rand({4, 3, 16, 16}) * 2 - 1;
+    auto t = torch::randint(0, 15, {4}, torch::kLong);
+    results.push_back(measure("unet_small_fwd_bwd", "UNetModelSwin configs/tiny.ini, batch 4, 16x16, forward+backward", runs, [&] {
+      small->zero_grad();
+      small->forward(x, t, lq).square().mean().backward();
+    }));
+  }
+
+  std::cout << "threads: " << threads << "   runs: " << runs << " (median)   BLAS: " << blas_library() << "\n\n";
+  std::cout << std::left << std::setw(22) << "benchmark" << std::right << std::setw(12) << "median s" << std::setw(10)
+            << "min s" << "   work\n";
+  sinsr::Json out = sinsr::Json::object();
+  out.set("threads", sinsr::Json::number(threads));
+  out.set("runs", sinsr::Json::number(runs));
+  out.set("blas", sinsr::Json::string(blas_library()));
+  sinsr::Json rows = sinsr::Json::array();
+  for (const auto& r : results) {
+    std::cout << std::left << std::setw(22) << r.name << std::right << std::fixed << std::setprecision(3) << std::setw(12)
+              << r.median() << std::setw(10) << *std::min_element(r.seconds.begin(), r.seconds.end()) << "   " << r.work
+              << "\n";
+    sinsr::Json row = sinsr::Json::object();
+    row.set("name", sinsr::Json::string(r.name));
+    row.set("work", sinsr::Json::string(r.work));
+    row.set("median_s", sinsr::Json::number(r.median()));
+    sinsr::Json all = sinsr::Json::array();
+    for (double s : r.seconds) all.push_back(sinsr::Json::number(s));
+    row.set("seconds", all);
+    rows.push_back(row);
+  }
+  out.set("results", rows);
+  std::ofstream(json_path) << out.dump(2) << "\n";
+  std::cout << "\nwritten: " << json_path << "\n";
+  return 0;
+}
