@@ -75,36 +75,21 @@ VQErrors compare_all(nn::VQModelTorch& model, const io::H5Reader& h5, bool trace
 
 TEST(VQParity, MatchesEveryFixtureWithWeightsFromHdf5AndPth) {
   for (const std::string& path : fixture_files("vq_")) {
-    SCOPED_TRACE(path);
     io::H5Reader h5(path);
-    auto model = build(h5);
-    io::load_state_dict_strict(*model, read_state_dict_group(h5), path);
-    std::cout << path << " (weights from the HDF5 state_dict group)\n";
-    auto r = compare_all(model, h5, true);
-    EXPECT_LE(r.worst, kTolerance);
-    EXPECT_EQ(r.index_mismatches, 0);
-
-    auto from_pth = build(h5);
-    io::load_weights(*from_pth, sibling(path, ".pth"));
-    std::cout << sibling(path, ".pth") << "\n";
-    auto rp = compare_all(from_pth, h5, true);
-    EXPECT_LE(rp.worst, kTolerance);
-    EXPECT_EQ(rp.index_mismatches, 0);
+    for (const auto& [source, weights] : fixture_weight_sources(h5)) {
+      SCOPED_TRACE(source);
+      auto model = build(h5);
+      io::load_state_dict_strict(*model, weights, source);
+      std::cout << source << "\n";
+      auto r = compare_all(model, h5, true);
+      EXPECT_LE(r.worst, kTolerance);
+      EXPECT_EQ(r.index_mismatches, 0);
+    }
   }
 }
 
 TEST(VQParity, PthFileHoldsExactlyTheHdf5Weights) {
-  for (const std::string& path : fixture_files("vq_")) {
-    SCOPED_TRACE(path);
-    io::H5Reader h5(path);
-    auto from_h5 = read_state_dict_group(h5);
-    auto from_pth = io::read_state_dict(sibling(path, ".pth"));
-    ASSERT_EQ(from_h5.size(), from_pth.size());
-    for (size_t i = 0; i < from_h5.size(); ++i) {
-      EXPECT_EQ(from_h5[i].first, from_pth[i].first);
-      EXPECT_TRUE(from_h5[i].second.equal(from_pth[i].second)) << from_h5[i].first;
-    }
-  }
+  for (const std::string& path : fixture_files("vq_")) expect_pth_equals_hdf5_weights(path);
 }
 
 // Perturbing any single weight must break parity (tests/support/perturbation.h). The probe includes the
@@ -136,13 +121,7 @@ TEST(VQParity, FailsWhenAnySingleWeightIsPerturbed) {
                            mismatch});
         },
         kTolerance);
-    std::cout << r.detected << " parameter tensors: one perturbed element fails parity (weakest: error "
-              << r.weakest_detection << "x the tolerance); " << r.inert.size()
-              << " inert (round-off-level gradient, perturbation has no effect)\n";
-    for (const auto& name : r.inert) std::cout << "  inert: " << name << "\n";
-    EXPECT_TRUE(r.unnoticed.empty()) << "unnoticed perturbation of " << r.unnoticed.front();
-    EXPECT_TRUE(r.inert_but_changed.empty()) << r.inert_but_changed.front() << " is not inert";
-    EXPECT_GT(r.detected, 0);
+    expect_every_weight_matters(r);
   }
 }
 

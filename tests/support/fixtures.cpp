@@ -46,6 +46,23 @@ io::TensorDict read_state_dict_group(const io::H5Reader& h5, const std::string& 
   return out;
 }
 
+std::vector<std::pair<std::string, io::TensorDict>> fixture_weight_sources(const io::H5Reader& h5) {
+  const std::string pth = sibling(h5.path(), ".pth");
+  return {{h5.path() + " (HDF5 state_dict group)", read_state_dict_group(h5)}, {pth, io::read_state_dict(pth)}};
+}
+
+void expect_pth_equals_hdf5_weights(const std::string& h5_path) {
+  SCOPED_TRACE(h5_path);
+  io::H5Reader h5(h5_path);
+  auto from_h5 = read_state_dict_group(h5);
+  auto from_pth = io::read_state_dict(sibling(h5_path, ".pth"));
+  ASSERT_EQ(from_h5.size(), from_pth.size());
+  for (size_t i = 0; i < from_h5.size(); ++i) {
+    EXPECT_EQ(from_h5[i].first, from_pth[i].first);
+    EXPECT_TRUE(from_h5[i].second.equal(from_pth[i].second)) << from_h5[i].first;
+  }
+}
+
 std::string sibling(const std::string& path, const std::string& extension) {
   return std::filesystem::path(path).replace_extension(extension).string();
 }

@@ -4,6 +4,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/io/hdf5_file.h"
@@ -17,6 +18,11 @@ std::string parity_dir();
 std::vector<std::string> fixture_files(const std::string& prefix, const std::string& suffix = ".h5");
 // The file's "state_dict" group (or another group of that schema) as ordered (key, tensor) pairs.
 io::TensorDict read_state_dict_group(const io::H5Reader& h5, const std::string& group = "state_dict");
+// The two weight sources every network fixture carries: its HDF5 "state_dict" group and the sibling .pth
+// (read with our .pth reader), labelled for messages.
+std::vector<std::pair<std::string, io::TensorDict>> fixture_weight_sources(const io::H5Reader& h5);
+// The sibling .pth holds exactly the HDF5 group's keys, in order, with identical values.
+void expect_pth_equals_hdf5_weights(const std::string& h5_path);
 // Same path with another extension: "x/unet_small.h5" -> "x/unet_small.pth".
 std::string sibling(const std::string& path, const std::string& extension);
 

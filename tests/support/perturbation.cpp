@@ -3,7 +3,10 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/grad_mode.h>
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
+#include <iostream>
 
 namespace sinsr::test {
 
@@ -53,6 +56,16 @@ PerturbationResult perturb_each_parameter(torch::nn::Module& model,
     }
   }
   return r;
+}
+
+void expect_every_weight_matters(const PerturbationResult& r) {
+  std::cout << r.detected << " parameter tensors: one perturbed element fails parity (weakest: error "
+            << r.weakest_detection << "x the tolerance); " << r.inert.size()
+            << " inert (round-off-level gradient, perturbation has no effect)\n";
+  for (const auto& name : r.inert) std::cout << "  inert: " << name << "\n";
+  EXPECT_TRUE(r.unnoticed.empty()) << "unnoticed perturbation of " << r.unnoticed.front();
+  EXPECT_TRUE(r.inert_but_changed.empty()) << r.inert_but_changed.front() << " is not inert";
+  EXPECT_GT(r.detected, 0);
 }
 
 }  // namespace sinsr::test

@@ -27,4 +27,7 @@ PerturbationResult perturb_each_parameter(torch::nn::Module& model,
                                           const std::function<double()>& worst_error, double tolerance,
                                           double delta = 1e-2);
 
+// Prints the result and fails the calling test on any unnoticed perturbation or non-inert "inert" tensor.
+void expect_every_weight_matters(const PerturbationResult& r);
+
 }  // namespace sinsr::test
