@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/nn/conv1x1.h"
+
 namespace sinsr::nn {
 
 using torch::indexing::None;
@@ -70,7 +72,7 @@ MlpImpl::MlpImpl(int64_t dim, int64_t hidden) {
   fc2 = register_module("fc2", torch::nn::Conv2d(torch::nn::Conv2dOptions(hidden, dim, 1)));
 }
 
-torch::Tensor MlpImpl::forward(const torch::Tensor& x) { return fc2->forward(torch::gelu(fc1->forward(x))); }
+torch::Tensor MlpImpl::forward(const torch::Tensor& x) { return conv1x1(fc2, torch::gelu(conv1x1(fc1, x))); }
 
 SwinTransformerBlockImpl::SwinTransformerBlockImpl(SwinBlockOptions o)
     : dim_(o.dim), window_size_(o.window_size), shift_size_(o.shift_size) {
@@ -116,7 +118,7 @@ PatchEmbedImpl::PatchEmbedImpl(int64_t in_chans, int64_t embed_dim, int64_t patc
 }
 
 torch::Tensor PatchEmbedImpl::forward(const torch::Tensor& x) {
-  auto y = proj->forward(x);
+  auto y = conv1x1(proj, x);  // patch_size 1 in the UNet; other sizes fall back to the plain conv
   return norm ? norm->forward(y) : y;
 }
 
@@ -126,7 +128,7 @@ PatchUnEmbedImpl::PatchUnEmbedImpl(int64_t out_chans, int64_t embed_dim, bool pa
 }
 
 torch::Tensor PatchUnEmbedImpl::forward(const torch::Tensor& x) {
-  auto y = proj->forward(x);
+  auto y = conv1x1(proj, x);
   return norm ? norm->forward(y) : y;
 }
 

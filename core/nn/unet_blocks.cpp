@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/nn/conv1x1.h"
+
 namespace sinsr::nn {
 
 namespace F = torch::nn::functional;
@@ -86,7 +88,7 @@ torch::Tensor ResBlockImpl::forward(const torch::Tensor& x_in, const torch::Tens
   } else {
     h = out_layers->forward(h + emb_out);
   }
-  return (skip_connection ? skip_connection->forward(x) : x) + h;
+  return (skip_connection ? conv1x1(skip_connection, x) : x) + h;
 }
 
 void TimestepEmbedSequentialImpl::append(const ResBlock& block) {

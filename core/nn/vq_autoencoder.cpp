@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/nn/conv1x1.h"
+
 namespace sinsr::nn::vq {
 
 namespace {
@@ -44,7 +46,7 @@ ResnetBlockImpl::ResnetBlockImpl(int64_t in_channels, int64_t out_channels, doub
 torch::Tensor ResnetBlockImpl::forward(const torch::Tensor& x) {
   auto h = conv1->forward(silu_inplace(norm1->forward(x)));
   h = conv2->forward(dropout->forward(silu_inplace(norm2->forward(h))));
-  return h.add_(nin_shortcut ? nin_shortcut->forward(x) : x);
+  return h.add_(nin_shortcut ? conv1x1(nin_shortcut, x) : x);
 }
 
 AttnBlockImpl::AttnBlockImpl(int64_t channels) {
@@ -58,9 +60,9 @@ AttnBlockImpl::AttnBlockImpl(int64_t channels) {
 torch::Tensor AttnBlockImpl::forward(const torch::Tensor& x) {
   auto h = norm->forward(x);
   const int64_t b = x.size(0), c = x.size(1), hw = x.size(2) * x.size(3);
-  auto qs = q->forward(h).reshape({b, c, hw}).permute({0, 2, 1});  // [b, hw, c]
-  auto ks = k->forward(h).reshape({b, c, hw});                     // [b, c, hw]
-  auto vs = v->forward(h).reshape({b, c, hw});                     // [b, c, hw]
+  auto qs = conv1x1(q, h).reshape({b, c, hw}).permute({0, 2, 1});  // [b, hw, c]
+  auto ks = conv1x1(k, h).reshape({b, c, hw});                     // [b, c, hw]
+  auto vs = conv1x1(v, h).reshape({b, c, hw});                     // [b, c, hw]
   const double scale = std::pow(static_cast<double>(c), -0.5);
   // softmax((q k) * c^-0.5) row by row, in chunks of query positions: row results do not depend on
   // the other rows, and a chunk never holds more than kChunkElements attention weights.
@@ -77,7 +79,7 @@ torch::Tensor AttnBlockImpl::forward(const torch::Tensor& x) {
       out.narrow(2, s, n).copy_(torch::bmm(vs, w.permute({0, 2, 1})));
     }
   }
-  return proj_out->forward(out.reshape(x.sizes())).add_(x);
+  return conv1x1(proj_out, out.reshape(x.sizes())).add_(x);
 }
 
 DownsampleImpl::DownsampleImpl(int64_t channels) { conv = register_module("conv", vq::conv(channels, channels, 3, 2, 0)); }
@@ -225,11 +227,11 @@ VQModelTorchImpl::VQModelTorchImpl(const VQConfig& cfg) : cfg_(cfg) {
       register_module("post_quant_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(cfg.embed_dim, cfg.z_channels, 1)));
 }
 
-torch::Tensor VQModelTorchImpl::encode(const torch::Tensor& x) { return quant_conv->forward(encoder->forward(x)); }
+torch::Tensor VQModelTorchImpl::encode(const torch::Tensor& x) { return conv1x1(quant_conv, encoder->forward(x)); }
 
 torch::Tensor VQModelTorchImpl::decode(const torch::Tensor& h, bool force_not_quantize) {
   auto quant = force_not_quantize ? h : quantize->forward(h).z_q;
-  return decoder->forward(post_quant_conv->forward(quant));
+  return decoder->forward(conv1x1(post_quant_conv, quant));
 }
 
 }  // namespace sinsr::nn
