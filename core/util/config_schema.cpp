@@ -39,6 +39,17 @@ const std::vector<ConfigKey>& config_schema() {
       {"autoencoder", "resolution", "256", "training image size (only places attn_resolutions)"},
       {"autoencoder", "z_channels", "3", "latent channels"},
       {"autoencoder", "double_z", "false", "must be false for the VQ model"},
+      // [diffusion]: ResShift's residual-shifting process (reference configs/SinSR.yaml, diffusion.params).
+      {"diffusion", "schedule_name", "exponential", "eta schedule (only 'exponential')"},
+      {"diffusion", "power", "0.3", "exponent of the schedule's time warp"},
+      {"diffusion", "min_noise_level", "0.04", "noise level at t = 0 (sqrt(eta_0) = min(this/kappa, this, sqrt(0.001)))"},
+      {"diffusion", "etas_end", "0.99", "sqrt(eta) at the last step"},
+      {"diffusion", "steps", "15", "diffusion steps T"},
+      {"diffusion", "kappa", "2.0", "noise scale kappa"},
+      {"diffusion", "sf", "4", "super-resolution factor (LQ is bicubic-upsampled by this before encoding)"},
+      {"diffusion", "normalize_input", "true", "divide the UNet input by its std sqrt(kappa^2 eta_t + 1)"},
+      {"diffusion", "latent_flag", "true", "the model works in latent space (input normalisation rule)"},
+      {"diffusion", "scale_factor", "1.0", "latent scale factor of the first stage"},
   };
   return kSchema;
 }

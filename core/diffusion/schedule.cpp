@@ -1,0 +1,129 @@
+#include "core/diffusion/schedule.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+#include "core/util/config.h"
+#include "core/util/errors.h"
+#include "core/util/json.h"
+
+namespace sinsr {
+
+DiffusionConfig DiffusionConfig::from_config(const Config& cfg, const std::string& s) {
+  DiffusionConfig c;
+  c.schedule_name = cfg.str(s + ".schedule_name");
+  c.power = cfg.real(s + ".power");
+  c.min_noise_level = cfg.real(s + ".min_noise_level");
+  c.etas_end = cfg.real(s + ".etas_end");
+  c.steps = cfg.integer(s + ".steps");
+  c.kappa = cfg.real(s + ".kappa");
+  c.sf = cfg.integer(s + ".sf");
+  c.normalize_input = cfg.flag(s + ".normalize_input");
+  c.latent_flag = cfg.flag(s + ".latent_flag");
+  c.scale_factor = cfg.real(s + ".scale_factor");
+  c.validate();
+  return c;
+}
+
+DiffusionConfig DiffusionConfig::from_json(const Json& j) {
+  DiffusionConfig c;
+  c.schedule_name = j["schedule_name"].as_string();
+  c.power = j["schedule_kwargs"]["power"].as_number();
+  c.min_noise_level = j["min_noise_level"].as_number();
+  c.etas_end = j.has("etas_end") ? j["etas_end"].as_number() : 0.99;
+  c.steps = j["steps"].as_int();
+  c.kappa = j.has("kappa") ? j["kappa"].as_number() : 1.0;
+  c.sf = j.has("sf") ? j["sf"].as_int() : 4;
+  c.normalize_input = j.has("normalize_input") ? j["normalize_input"].as_bool() : true;
+  c.latent_flag = j.has("latent_flag") ? j["latent_flag"].as_bool() : true;
+  c.scale_factor = j.has("scale_factor") && !j["scale_factor"].is_null() ? j["scale_factor"].as_number() : 1.0;
+  if (j.has("predict_type") && j["predict_type"].as_string() != "xstart")
+    throw UsageError("diffusion config: only predict_type 'xstart' is supported (ResShift/SinSR)");
+  if (j.has("timestep_respacing") && !j["timestep_respacing"].is_null() &&
+      j["timestep_respacing"].as_int() != c.steps)
+    throw UsageError("diffusion config: timestep respacing is not supported");
+  c.validate();
+  return c;
+}
+
+void DiffusionConfig::validate() const {
+  auto bad = [](const std::string& what) { throw UsageError("diffusion config: " + what); };
+  if (schedule_name != "exponential") bad("schedule_name must be 'exponential' (got '" + schedule_name + "')");
+  if (steps < 2) bad("steps must be at least 2");
+  if (kappa <= 0 || min_noise_level <= 0 || etas_end <= 0 || etas_end > 1) bad("kappa, min_noise_level and etas_end must be positive, etas_end <= 1");
+  if (sf < 1) bad("sf must be a positive integer");
+  if (scale_factor <= 0) bad("scale_factor must be positive");
+}
+
+EtaSchedule::EtaSchedule(const DiffusionConfig& cfg) : num_timesteps(cfg.steps), kappa(cfg.kappa) {
+  const int64_t T = cfg.steps;
+  const auto n = static_cast<size_t>(T);
+  // get_named_eta_schedule('exponential'): sqrt_eta_t = etas_start * increaser ** ((t/(T-1))**power * (T-1)).
+  // SinSR caps etas_start at sqrt(0.001); ResShift does not (equal for the shipped configs).
+  const double etas_start = std::min({cfg.min_noise_level / cfg.kappa, cfg.min_noise_level, std::sqrt(0.001)});
+  const double increaser = std::exp(1.0 / static_cast<double>(T - 1) * std::log(cfg.etas_end / etas_start));
+  sqrt_etas.resize(n);
+  for (size_t t = 0; t < n; ++t) {
+    // np.linspace(0, 1, T): start + t*step, the last point exactly 1.
+    const double lin = t + 1 == n ? 1.0 : static_cast<double>(t) * (1.0 / static_cast<double>(T - 1));
+    const double p = std::pow(lin, cfg.power) * static_cast<double>(T - 1);
+    sqrt_etas[t] = std::pow(increaser, p) * etas_start;
+  }
+  etas.resize(n);
+  etas_prev.resize(n);
+  alpha.resize(n);
+  for (size_t t = 0; t < n; ++t) {
+    etas[t] = sqrt_etas[t] * sqrt_etas[t];
+    etas_prev[t] = t == 0 ? 0.0 : sqrt_etas[t - 1] * sqrt_etas[t - 1];
+    alpha[t] = etas[t] - etas_prev[t];
+  }
+  const double k2 = cfg.kappa * cfg.kappa;
+  posterior_variance.resize(n);
+  posterior_mean_coef1.resize(n);
+  posterior_mean_coef2.resize(n);
+  ddim_coef1.resize(n);
+  ddim_coef2.resize(n);
+  for (size_t t = 0; t < n; ++t) {
+    posterior_variance[t] = k2 * etas_prev[t] / etas[t] * alpha[t];
+    posterior_mean_coef1[t] = etas_prev[t] / etas[t];
+    posterior_mean_coef2[t] = alpha[t] / etas[t];
+    ddim_coef1[t] = etas_prev[t] * etas[t];
+    ddim_coef2[t] = etas_prev[t] / etas[t];
+  }
+  posterior_variance_clipped = posterior_variance;
+  posterior_variance_clipped[0] = posterior_variance[1];
+  etas_prev_clipped = etas_prev;
+  etas_prev_clipped[0] = etas_prev[1];
+  posterior_log_variance_clipped.resize(n);
+  weight_loss_mse.resize(n);
+  k_t.resize(n);
+  m_t.resize(n);
+  j_t.resize(n);
+  for (size_t t = 0; t < n; ++t) {
+    posterior_log_variance_clipped[t] = std::log(posterior_variance_clipped[t]);
+    const double r = alpha[t] / etas[t];
+    weight_loss_mse[t] = 0.5 / posterior_variance_clipped[t] * (r * r);  // START_X
+    k_t[t] = 1 - etas_prev[t] + std::sqrt(ddim_coef1[t]) - std::sqrt(ddim_coef2[t]);
+    m_t[t] = std::sqrt(ddim_coef2[t]);
+    j_t[t] = etas_prev[t] - std::sqrt(ddim_coef1[t]);
+  }
+
+  // The run-time float32 values, with the reference's op order (p_mean_variance, p_sample, _scale_input).
+  auto f32 = [](const std::vector<double>& v) {
+    return at::tensor(v, at::TensorOptions().dtype(at::kDouble)).to(at::kFloat);
+  };
+  auto to_vec = [](const at::Tensor& t) {
+    auto c = t.contiguous();
+    return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  };
+  const auto c1 = f32(ddim_coef1), c2 = f32(ddim_coef2), ep = f32(etas_prev), e = f32(etas);
+  k_t_f32 = to_vec(1 - ep + at::sqrt(c1) - at::sqrt(c2));
+  m_t_f32 = to_vec(at::sqrt(c2));
+  j_t_f32 = to_vec(ep - at::sqrt(c1));
+  posterior_std_f32 = to_vec(at::exp(0.5 * f32(posterior_log_variance_clipped)));
+  input_std_f32 = to_vec(at::sqrt(e * k2 + 1));
+  prior_std_f32 = static_cast<float>(cfg.kappa * sqrt_etas[n - 1]);
+}
+
+}  // namespace sinsr
