@@ -15,7 +15,7 @@ bool in_sections(const ConfigKey& k, const Command& cmd) {
 }
 
 po::options_description common_options() {
-  po::options_description o("Common options");
+  po::options_description o("Common options", 110, 55);
   o.add_options()("help,h", "show this help and exit")("config", po::value<std::string>()->value_name("FILE"),
                                                          "INI file with [section] key = value lines")(
       "print-config", "print the merged configuration and exit");
@@ -72,7 +72,7 @@ std::string strip_dashes(std::string s) {
 int run_command(const Command& cmd, int argc, char** argv) {
   const std::string prog = "sinsr " + cmd.name;
   try {
-    po::options_description own("Options");
+    po::options_description own("Options", 110, 55);
     po::positional_options_description positional;
     if (cmd.declare) cmd.declare(own, positional);
     po::options_description all;

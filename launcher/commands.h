@@ -4,6 +4,7 @@
 
 namespace sinsr::cli {
 
+Command infer_command();
 Command inspect_command();
 
 }  // namespace sinsr::cli

@@ -23,8 +23,8 @@ torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1, i
 
 torch::Tensor silu_inplace(torch::Tensor t) { return torch::silu_(t); }
 
-// Bounds the attention weights held at once (elements, 4 bytes each): 128 MB.
-constexpr int64_t kChunkElements = int64_t{1} << 25;
+// Attention weights computed at once (elements, 4 bytes each): 8 MB, cache-sized.
+constexpr int64_t kChunkElements = int64_t{1} << 21;
 // Distance rows per quantisation chunk: 256 x 8192 distances = 8 MB, small enough to stay in cache
 // between the addmm that writes them and the argmin that reads them.
 constexpr int64_t kQuantizeRows = 256;
@@ -64,19 +64,33 @@ torch::Tensor AttnBlockImpl::forward(const torch::Tensor& x) {
   auto ks = conv1x1(k, h).reshape({b, c, hw});                     // [b, c, hw]
   auto vs = conv1x1(v, h).reshape({b, c, hw});                     // [b, c, hw]
   const double scale = std::pow(static_cast<double>(c), -0.5);
-  // softmax((q k) * c^-0.5) row by row, in chunks of query positions: row results do not depend on
-  // the other rows, and a chunk never holds more than kChunkElements attention weights.
-  const int64_t rows = std::max<int64_t>(1, kChunkElements / std::max<int64_t>(1, b * hw));
-  torch::Tensor out;
-  if (rows >= hw) {
-    auto w = torch::softmax(torch::bmm(qs, ks).mul_(scale), 2);
-    out = torch::bmm(vs, w.permute({0, 2, 1}));
+  // softmax((q k) * c^-0.5) row by row, in chunks of query positions: rows do not depend on each other, and
+  // a chunk of kChunkElements weights stays in cache between the bmm, the scaling and the softmax.
+  const int64_t rows = std::min(hw, std::max<int64_t>(1, kChunkElements / std::max<int64_t>(1, b * hw)));
+  at::Tensor out;
+  if (at::GradMode::is_enabled()) {
+    // Differentiable form (gradients through the frozen autoencoder, e.g. in tests).
+    std::vector<at::Tensor> parts;
+    for (int64_t s = 0; s < hw; s += rows) {
+      auto w = torch::softmax(torch::bmm(qs.narrow(1, s, std::min(rows, hw - s)), ks) * scale, 2);
+      parts.push_back(torch::bmm(vs, w.permute({0, 2, 1})));
+    }
+    out = torch::cat(parts, 2);
   } else {
-    out = torch::empty({b, c, hw}, vs.options());
+    out = at::empty({b, c, hw}, vs.options());
+    // Inference: one reused buffer, everything in place (fresh multi-MB buffers cost more in page faults
+    // than the arithmetic).
+    at::Tensor buffer = at::empty({b * rows * hw}, vs.options());
     for (int64_t s = 0; s < hw; s += rows) {
       const int64_t n = std::min(rows, hw - s);
-      auto w = torch::softmax(torch::bmm(qs.narrow(1, s, n), ks).mul_(scale), 2);  // [b, n, hw]
-      out.narrow(2, s, n).copy_(torch::bmm(vs, w.permute({0, 2, 1})));
+      at::Tensor w = buffer.narrow(0, 0, b * n * hw).view({b, n, hw});
+      at::bmm_out(w, qs.narrow(1, s, n), ks);
+      w.mul_(scale);
+      at::_softmax_out(w, w, 2, /*half_to_float=*/false);
+      if (n == hw)
+        at::bmm_out(out, vs, w.permute({0, 2, 1}));
+      else
+        out.narrow(2, s, n).copy_(at::bmm(vs, w.permute({0, 2, 1})));
     }
   }
   return conv1x1(proj_out, out.reshape(x.sizes())).add_(x);

@@ -1,0 +1,122 @@
+#include "core/sr/super_resolver.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/nn/functional/padding.h>
+
+#include <chrono>
+#include <numeric>
+
+#include "core/util/errors.h"
+#include "core/util/rng.h"
+
+namespace sinsr::sr {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+at::Tensor pad_axis(const at::Tensor& x, int64_t pad, int dim) {
+  namespace F = torch::nn::functional;
+  at::Tensor y = x;
+  while (pad > 0) {
+    const int64_t size = y.size(dim);
+    const int64_t step = size > 1 ? std::min(pad, size - 1) : pad;
+    std::vector<int64_t> p = dim == 3 ? std::vector<int64_t>{0, step, 0, 0} : std::vector<int64_t>{0, 0, 0, step};
+    auto options = F::PadFuncOptions(p);
+    if (size > 1)
+      options.mode(torch::kReflect);
+    else
+      options.mode(torch::kReplicate);
+    y = F::pad(y, options);
+    pad -= step;
+  }
+  return y;
+}
+
+}  // namespace
+
+at::Tensor pad_reflect(const at::Tensor& x, int64_t pad_bottom, int64_t pad_right) {
+  return pad_axis(pad_axis(x, pad_right, 3), pad_bottom, 2);
+}
+
+SuperResolver::SuperResolver(nn::UNetModelSwin unet, nn::VQModelTorch vq, const Diffusion& diffusion,
+                             const SuperResolveOptions& options)
+    : unet_(std::move(unet)), vq_(std::move(vq)), diffusion_(diffusion), options_(options) {
+  const int64_t T = diffusion_.schedule().num_timesteps;
+  if (options_.steps != 1 && options_.steps != T)
+    throw UsageError("steps must be 1 (one network call, SinSR) or " + std::to_string(T) +
+                     " (the full chain = [diffusion] steps); got " + std::to_string(options_.steps));
+  if (options_.chop_size <= 0 || options_.chop_stride <= 0 || options_.chop_stride > options_.chop_size)
+    throw UsageError("need 0 < chop stride <= chop size (got size " + std::to_string(options_.chop_size) + ", stride " +
+                     std::to_string(options_.chop_stride) + ")");
+  // Latent multiple for the UNet: 8x8 windows (or the configured size) at the coarsest of its levels.
+  const auto& u = unet_->config();
+  const int64_t latent_multiple = u.window_size << (u.channel_mult.size() - 1);
+  const int64_t vq_down = vq_->config().downsample_factor();
+  const int64_t sf = diffusion_.config().sf;
+  // m LQ pixels -> m*sf image pixels -> m*sf/vq_down latent pixels, which must be a multiple of latent_multiple.
+  const int64_t need = vq_down * latent_multiple;
+  pad_multiple_ = need / std::gcd(sf, need);
+  unet_->eval();
+  vq_->eval();
+}
+
+at::Tensor SuperResolver::sample_tile(const at::Tensor& y, at::Generator& gen) {
+  const int64_t h = y.size(2), w = y.size(3), m = pad_multiple_, sf = scale();
+  const at::Tensor yp = pad_reflect(y, (m - h % m) % m, (m - w % m) % m);
+
+  auto t0 = Clock::now();
+  const at::Tensor z_y = diffusion_.encode_first_stage(*vq_, yp, /*up_sample=*/true);
+  times_.encode += seconds_since(t0);
+
+  auto randn = [&](const at::Tensor& like) { return at::randn(like.sizes(), gen, at::kFloat).to(like.device()); };
+  const at::Tensor x_T = diffusion_.prior_sample(z_y, randn(z_y));
+  const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) {
+    return unet_->forward(x, t, lq);
+  };
+  t0 = Clock::now();
+  at::Tensor z0;
+  if (options_.steps == 1)
+    z0 = diffusion_.predict_one_step(model, x_T, yp);
+  else if (options_.sampler == SamplerKind::Deterministic)
+    z0 = diffusion_.sample_deterministic(model, x_T, z_y, yp).sample;
+  else
+    z0 = diffusion_.sample_stochastic(model, x_T, yp, [&](int64_t) { return randn(x_T); }).sample;
+  times_.unet += seconds_since(t0);
+
+  t0 = Clock::now();
+  at::Tensor img = diffusion_.decode_first_stage(*vq_, z0);
+  times_.decode += seconds_since(t0);
+  return img.narrow(2, 0, h * sf).narrow(3, 0, w * sf).clamp(-1, 1);
+}
+
+at::Tensor SuperResolver::upscale(const at::Tensor& lq, uint64_t noise_seed) {
+  c10::InferenceMode inference;
+  const int64_t H = lq.size(1), W = lq.size(2), sf = scale();
+  const auto device = unet_->parameters().front().device();
+  const at::Tensor y = (lq.to(device, at::kFloat) * 2 - 1).unsqueeze(0);
+  at::Generator gen = make_generator(noise_seed);
+
+  const int64_t P = options_.chop_size, S = options_.chop_stride;
+  const auto rows = tile_starts(H, P, S), cols = tile_starts(W, P, S);
+  if (rows.size() == 1 && cols.size() == 1) return (sample_tile(y, gen)[0] * 0.5 + 0.5).clamp(0, 1);
+
+  at::Tensor acc = at::zeros({3, H * sf, W * sf}, y.options());
+  at::Tensor weight = at::zeros({1, H * sf, W * sf}, y.options());
+  for (int64_t r : rows)
+    for (int64_t c : cols) {
+      const int64_t th = std::min(P, H - r), tw = std::min(P, W - c);
+      const at::Tensor out = sample_tile(y.narrow(2, r, th).narrow(3, c, tw), gen)[0];
+      const at::Tensor wt = blend_weights(options_.blend, r * sf, c * sf, th * sf, tw * sf, H * sf, W * sf, (P - S) * sf)
+                                .to(device)
+                                .unsqueeze(0);
+      acc.narrow(1, r * sf, th * sf).narrow(2, c * sf, tw * sf).add_(out * wt);
+      weight.narrow(1, r * sf, th * sf).narrow(2, c * sf, tw * sf).add_(wt);
+    }
+  return (acc / weight * 0.5 + 0.5).clamp(0, 1);
+}
+
+}  // namespace sinsr::sr

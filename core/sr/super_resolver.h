@@ -1,0 +1,61 @@
+// Super-resolution of whole images with the diffusion model: pad to the network's multiple, tile large
+// images with overlap, sample each tile (one step, or the full deterministic/stochastic chain), decode,
+// blend (SPEC.md §6). Randomness comes from one generator per image, so an image's result depends only
+// on (seed, its key), never on what was processed before it.
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+
+#include "core/diffusion/diffusion.h"
+#include "core/nn/unet_swin.h"
+#include "core/nn/vq_autoencoder.h"
+#include "core/sr/tiling.h"
+
+namespace sinsr::sr {
+
+enum class SamplerKind { Deterministic, Stochastic };
+
+struct SuperResolveOptions {
+  int64_t steps = 1;  // 1: one network call at t = T-1 (SinSR); T: the full chain (ResShift teacher)
+  SamplerKind sampler = SamplerKind::Deterministic;
+  int64_t chop_size = 128;    // tile size in LQ pixels
+  int64_t chop_stride = 112;  // tile stride in LQ pixels (overlap = size - stride)
+  Blend blend = Blend::Smooth;
+};
+
+// Where the time went, summed over calls (seconds).
+struct StageTimes {
+  double encode = 0, unet = 0, decode = 0;
+};
+
+class SuperResolver {
+ public:
+  SuperResolver(nn::UNetModelSwin unet, nn::VQModelTorch vq, const Diffusion& diffusion, const SuperResolveOptions& options);
+
+  // lq: float [3, H, W] in [0, 1] -> float [3, sf*H, sf*W] in [0, 1]. `noise_seed` keys every random draw.
+  at::Tensor upscale(const at::Tensor& lq, uint64_t noise_seed);
+
+  // LQ sizes are padded to a multiple of this: the UNet needs window * 2^(levels-1) latent pixels, the
+  // VQ its downsampling factor.
+  int64_t pad_multiple() const { return pad_multiple_; }
+  int64_t scale() const { return diffusion_.config().sf; }
+  const StageTimes& times() const { return times_; }
+
+ private:
+  nn::UNetModelSwin unet_;
+  nn::VQModelTorch vq_;
+  Diffusion diffusion_;
+  SuperResolveOptions options_;
+  int64_t pad_multiple_;
+  StageTimes times_;
+
+  // One tile, [1, 3, h, w] in [-1, 1] -> [1, 3, sf*h, sf*w] clamped to [-1, 1].
+  at::Tensor sample_tile(const at::Tensor& y, at::Generator& gen);
+};
+
+// Right/bottom padding by reflection (the reference's F.pad(mode='reflect')); when the pad exceeds what
+// one reflection can give (images smaller than the pad), it reflects repeatedly, and replicates 1-pixel axes.
+at::Tensor pad_reflect(const at::Tensor& x, int64_t pad_bottom, int64_t pad_right);
+
+}  // namespace sinsr::sr

@@ -1,0 +1,155 @@
+// sinsr infer: super-resolve a file or a folder of images with the one-step student (or the teacher's
+// full chain), folders in, folders out.
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "core/diffusion/diffusion.h"
+#include "core/io/image_io.h"
+#include "core/io/state_dict.h"
+#include "core/sr/super_resolver.h"
+#include "core/util/errors.h"
+#include "core/util/progress.h"
+#include "core/util/rng.h"
+#include "core/util/threads.h"
+#include "launcher/commands.h"
+
+namespace sinsr::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Job {
+  std::string input, output;
+};
+
+std::vector<Job> plan_jobs(const std::string& input, const std::string& out_dir, const std::string& format) {
+  std::vector<std::string> inputs;
+  if (fs::is_directory(input)) {
+    inputs = io::list_images(input);
+    if (inputs.empty()) throw UsageError("no images (png/jpg/jpeg/bmp/webp/tif) in '" + input + "'");
+  } else if (fs::exists(input)) {
+    inputs = {input};
+  } else {
+    throw UsageError("input '" + input + "' does not exist");
+  }
+  std::vector<Job> jobs;
+  std::map<std::string, std::string> by_output;
+  for (const auto& in : inputs) {
+    const std::string out = (fs::path(out_dir) / (fs::path(in).stem().string() + "." + format)).string();
+    if (auto it = by_output.find(out); it != by_output.end())
+      throw UsageError("'" + it->second + "' and '" + in + "' would both be written to '" + out + "'; rename one");
+    by_output[out] = in;
+    jobs.push_back({in, out});
+  }
+  // Never overwrite an input (e.g. -o pointing at the input folder with --fp matching their format).
+  for (const auto& job : jobs)
+    for (const auto& in : inputs)
+      if (fs::exists(job.output) && fs::equivalent(job.output, in))
+        throw UsageError("output '" + job.output + "' is an input file; choose another output folder");
+  return jobs;
+}
+
+sr::SamplerKind parse_sampler(const std::string& s) {
+  if (s == "deterministic") return sr::SamplerKind::Deterministic;
+  if (s == "stochastic") return sr::SamplerKind::Stochastic;
+  throw UsageError("--sampler takes 'deterministic' or 'stochastic', not '" + s + "'");
+}
+
+sr::Blend parse_blend(const std::string& s) {
+  if (s == "smooth") return sr::Blend::Smooth;
+  if (s == "uniform") return sr::Blend::Uniform;
+  throw UsageError("--blend takes 'smooth' or 'uniform', not '" + s + "'");
+}
+
+int run_infer(const Invocation& inv) {
+  const auto& a = inv.args;
+  const std::string format = a["fp"].as<std::string>();
+  if (format != "png" && format != "jpg") throw UsageError("--fp takes 'png' or 'jpg', not '" + format + "'");
+  const auto jobs = plan_jobs(a["input"].as<std::string>(), a["output"].as<std::string>(), format);
+  const int threads = set_threads(a["threads"].as<int>());
+
+  DiffusionConfig dcfg = DiffusionConfig::from_config(inv.config);
+  if (a.count("scale")) dcfg.sf = a["scale"].as<int64_t>();
+  dcfg.validate();
+  sr::SuperResolveOptions opt;
+  opt.steps = a["steps"].as<int64_t>();
+  opt.sampler = parse_sampler(a["sampler"].as<std::string>());
+  opt.chop_size = a["chop-size"].as<int64_t>();
+  opt.chop_stride = a.count("chop-stride") ? a["chop-stride"].as<int64_t>() : opt.chop_size - opt.chop_size / 8;
+  opt.blend = parse_blend(a["blend"].as<std::string>());
+
+  nn::UNetModelSwin unet(UNetConfig::from_config(inv.config));
+  nn::VQModelTorch vq(VQConfig::from_config(inv.config));
+  io::load_weights(*unet, a["model"].as<std::string>());
+  io::load_weights(*vq, a["autoencoder"].as<std::string>());
+  sr::SuperResolver sr(unet, vq, Diffusion(dcfg), opt);
+
+  const std::string out_dir = a["output"].as<std::string>();
+  fs::create_directories(out_dir);
+  const uint64_t seed = a["seed"].as<uint64_t>();
+  std::cerr << "sinsr infer: " << jobs.size() << " image(s), " << (opt.steps == 1 ? "one step" : std::to_string(opt.steps) + " steps")
+            << ", x" << sr.scale() << ", tiles " << opt.chop_size << "/" << opt.chop_stride << ", " << threads
+            << " thread(s)\n";
+  Progress progress(static_cast<int64_t>(jobs.size()), "images");
+  int failed = 0;
+  for (const auto& job : jobs) {
+    try {
+      io::LoadedImage img = io::read_image(job.input);
+      for (const auto& w : img.warnings) std::cerr << "\nwarning: " << job.input << ": " << w << "\n";
+      // The noise depends on the seed and the file name only: results do not depend on order or company.
+      const uint64_t key = derive_seed(seed, "infer", fs::path(job.input).filename().string());
+      io::write_image(job.output, sr.upscale(img.rgb, key));
+    } catch (const std::exception& e) {
+      std::cerr << "\nskipping " << job.input << ": " << e.what() << "\n";
+      ++failed;
+    }
+    progress.advance();
+  }
+  progress.finish();
+  const double secs = progress.elapsed_seconds();
+  std::cerr << "sinsr infer: " << jobs.size() - static_cast<size_t>(failed) << " written to " << out_dir << ", " << failed
+            << " failed, " << format_duration(secs) << " (" << static_cast<double>(jobs.size()) / std::max(secs, 1e-9)
+            << " images/s; encode " << sr.times().encode << " s, unet " << sr.times().unet << " s, decode "
+            << sr.times().decode << " s)\n";
+  return failed ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+Command infer_command() {
+  Command c;
+  c.name = "infer";
+  c.summary = "super-resolve images x4 with the one-step student (or the teacher's full chain)";
+  c.usage = "sinsr infer -i FILE|DIR -o DIR --model MODEL.pth --autoencoder VQ.pth [options]";
+  c.description =
+      "Reads PNG/JPEG/BMP/WebP/TIFF (8/16-bit, gray, RGBA: alpha dropped with a warning) and writes\n"
+      "<stem>.png (or .jpg) at x4 into DIR. Images are padded to the network's multiple and cropped back;\n"
+      "large ones are cut into overlapping tiles that are blended (smooth ramps, or the reference's uniform\n"
+      "average). The noise of an image depends only on --seed and its file name. A file that cannot be read\n"
+      "is reported and skipped; the exit code is 1 if any failed. The networks are the [model], [autoencoder]\n"
+      "and [diffusion] config (defaults: the paper's full-size model; configs/tiny.ini for the small one).";
+  c.sections = {"model", "autoencoder", "diffusion"};
+  c.declare = [](po::options_description& o, po::positional_options_description&) {
+    o.add_options()("input,i", po::value<std::string>()->required()->value_name("FILE|DIR"), "image or folder of images")(
+        "output,o", po::value<std::string>()->required()->value_name("DIR"), "output folder (created)")(
+        "model", po::value<std::string>()->required()->value_name("PTH"), "UNet weights (SinSR student, or ResShift teacher)")(
+        "autoencoder", po::value<std::string>()->required()->value_name("PTH"), "VQ-f4 weights (autoencoder_vq_f4.pth)")(
+        "steps", po::value<int64_t>()->default_value(1), "1 = one network call (SinSR); 15 = the full chain (teacher)")(
+        "sampler", po::value<std::string>()->default_value("deterministic"),
+        "full chain only: deterministic (SinSR's ODE) or stochastic (ResShift)")(
+        "scale", po::value<int64_t>()->value_name("N"), "upscaling factor (default: [diffusion] sf = 4)")(
+        "chop-size", po::value<int64_t>()->default_value(128),
+        "tile size in input pixels (the reference, on GPUs: 512; the VQ attention is quadratic in it)")(
+        "chop-stride", po::value<int64_t>()->value_name("N"), "tile stride in input pixels (default: 7/8 of the size)")(
+        "blend", po::value<std::string>()->default_value("smooth"), "tile blending: smooth or uniform (the reference's)")(
+        "seed", po::value<uint64_t>()->default_value(12345), "noise seed")(
+        "threads", po::value<int>()->default_value(0), "intra-op threads (0 = SINSR_THREADS or all cores)")(
+        "fp", po::value<std::string>()->default_value("png"), "output format: png or jpg");
+  };
+  c.run = run_infer;
+  return c;
+}
+
+}  // namespace sinsr::cli
