@@ -13,7 +13,7 @@ torch::Tensor conv1x1(const torch::nn::Conv2d& conv, const torch::Tensor& x) {
                         w.size(3) == 1 && (*o.stride())[0] == 1 && (*o.stride())[1] == 1 && o.groups() == 1 &&
                         padding && (**padding)[0] == 0 && (**padding)[1] == 0;
   if (!eligible) return impl->forward(x);
-  return at::mkldnn_convolution(x.contiguous(), w, impl->bias, {0, 0}, {1, 1}, {1, 1}, 1);
+  return at::mkldnn_convolution(x.contiguous(x.suggest_memory_format()), w, impl->bias, {0, 0}, {1, 1}, {1, 1}, 1);
 }
 
 }  // namespace sinsr::nn

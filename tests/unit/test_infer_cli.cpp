@@ -1,0 +1,125 @@
+// sinsr infer end to end with the small fixture networks, on a folder of awkward inputs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "core/util/atomic_file.h"
+#include "core/util/errors.h"
+#include "tests/support/run.h"
+
+namespace sinsr::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kNets =
+    " --config configs/tiny.ini --model tests/fixtures/parity/unet_small.pth --autoencoder tests/fixtures/parity/vq_small.pth";
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+cv::Mat noise_image(int rows, int cols, int type) {
+  cv::Mat m(rows, cols, type);
+  cv::randu(m, 0, type == CV_16UC3 ? 65535 : 255);
+  return m;
+}
+
+// A folder with every kind of input the command must cope with; returns the sizes of the good ones.
+std::map<std::string, cv::Size> make_inputs(const fs::path& dir) {
+  cv::theRNG().state = 42;
+  cv::imwrite((dir / "rgb.png").string(), noise_image(20, 24, CV_8UC3));
+  cv::imwrite((dir / "gray.png").string(), noise_image(13, 9, CV_8UC1));
+  cv::imwrite((dir / "alpha.png").string(), noise_image(16, 16, CV_8UC4));
+  cv::imwrite((dir / "deep.png").string(), noise_image(7, 11, CV_16UC3));
+  cv::imwrite((dir / "photo.jpg").string(), noise_image(30, 17, CV_8UC3));
+  cv::imwrite((dir / "pic.bmp").string(), noise_image(5, 6, CV_8UC3));
+  cv::imwrite((dir / "mislabelled.jpeg").string(), noise_image(8, 8, CV_8UC3));  // written as JPEG...
+  fs::rename(dir / "mislabelled.jpeg", dir / "mislabelled.png");                  // ...named .png
+  std::ofstream(dir / "empty.png").close();
+  std::ofstream(dir / "text.jpg") << "not an image";
+  const std::string png = read_file((dir / "rgb.png").string());
+  std::ofstream(dir / "truncated.png", std::ios::binary) << png.substr(0, png.size() / 2);
+  std::ofstream(dir / "notes.txt") << "ignored: not an image extension";
+  return {{"rgb", {24, 20}}, {"gray", {9, 13}}, {"alpha", {16, 16}}, {"deep", {11, 7}},
+          {"photo", {17, 30}}, {"pic", {6, 5}}, {"mislabelled", {8, 8}}};
+}
+
+TEST(InferCli, FolderOfMixedInputsGivesExactlyScaledOutputsAndReportsBadFiles) {
+  const fs::path in = fresh_dir("sinsr_infer_in"), out = fs::temp_directory_path() / "sinsr_infer_out";
+  fs::remove_all(out);
+  const auto good = make_inputs(in);
+  auto r = run_command(sinsr_binary() + " infer -i " + in.string() + " -o " + out.string() + kNets + " --chop-size 16");
+  EXPECT_EQ(r.exit_code, kExitFailure) << r.output;  // three unreadable files
+  for (const char* bad : {"empty.png", "text.jpg", "truncated.png"})
+    EXPECT_NE(r.output.find(std::string("skipping ") + (in / bad).string()), std::string::npos) << bad << "\n" << r.output;
+  EXPECT_NE(r.output.find("alpha channel dropped"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("7 written"), std::string::npos) << r.output;
+  for (const auto& [stem, size] : good) {
+    cv::Mat o = cv::imread((out / (stem + ".png")).string(), cv::IMREAD_UNCHANGED);
+    ASSERT_FALSE(o.empty()) << stem;
+    EXPECT_EQ(o.cols, 4 * size.width) << stem;
+    EXPECT_EQ(o.rows, 4 * size.height) << stem;
+    EXPECT_EQ(o.type(), CV_8UC3) << stem;
+  }
+  EXPECT_FALSE(fs::exists(out / "notes.png"));
+}
+
+TEST(InferCli, ResultsDependOnSeedAndFileNameOnlyNotOrderOrCompany) {
+  const fs::path in = fresh_dir("sinsr_infer_det_in");
+  make_inputs(in);
+  const fs::path a = fresh_dir("sinsr_infer_det_a"), b = fresh_dir("sinsr_infer_det_b"), c = fresh_dir("sinsr_infer_det_c");
+  run_command(sinsr_binary() + " infer -i " + in.string() + " -o " + a.string() + kNets + " --chop-size 16");
+  // One file alone, from another folder with other files around it: same bytes.
+  const fs::path alone = fresh_dir("sinsr_infer_det_alone");
+  fs::copy_file(in / "photo.jpg", alone / "photo.jpg");
+  cv::imwrite((alone / "aaa_first.png").string(), noise_image(9, 9, CV_8UC3));
+  auto r = run_command(sinsr_binary() + " infer -i " + alone.string() + " -o " + b.string() + kNets + " --chop-size 16");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_file((a / "photo.png").string()), read_file((b / "photo.png").string()));
+  // Another seed: different output.
+  run_command(sinsr_binary() + " infer -i " + (in / "photo.jpg").string() + " -o " + c.string() + kNets +
+              " --chop-size 16 --seed 7");
+  EXPECT_NE(read_file((a / "photo.png").string()), read_file((c / "photo.png").string()));
+}
+
+TEST(InferCli, UsageMistakesAreRefusedBeforeAnyWork) {
+  const fs::path in = fresh_dir("sinsr_infer_usage");
+  cv::imwrite((in / "x.png").string(), noise_image(8, 8, CV_8UC3));
+  const std::string before = read_file((in / "x.png").string());
+  auto r = run_command(sinsr_binary() + " infer -i " + in.string() + " -o " + in.string() + kNets);
+  EXPECT_EQ(r.exit_code, kExitUsage) << r.output;
+  EXPECT_NE(r.output.find("is an input file"), std::string::npos) << r.output;
+  EXPECT_EQ(read_file((in / "x.png").string()), before);
+  cv::imwrite((in / "x.jpg").string(), noise_image(8, 8, CV_8UC3));
+  r = run_command(sinsr_binary() + " infer -i " + in.string() + " -o /tmp/sinsr_infer_usage_out" + kNets);
+  EXPECT_EQ(r.exit_code, kExitUsage) << "x.png and x.jpg both map to x.png: " << r.output;
+  r = run_command(sinsr_binary() + " infer -i " + (in / "x.png").string() + " -o /tmp/sinsr_infer_usage_out" + kNets + " --steps 7");
+  EXPECT_EQ(r.exit_code, kExitUsage) << r.output;
+  r = run_command(sinsr_binary() + " infer -i /nonexistent -o /tmp/sinsr_infer_usage_out" + kNets);
+  EXPECT_EQ(r.exit_code, kExitUsage) << r.output;
+  r = run_command(sinsr_binary() + " infer -i " + (in / "x.png").string() + " -o /tmp/sinsr_infer_usage_out" +
+                  " --config configs/tiny.ini --model tests/fixtures/parity/vq_small.pth --autoencoder tests/fixtures/parity/vq_small.pth");
+  EXPECT_EQ(r.exit_code, kExitFailure) << "a VQ checkpoint given as the UNet: " << r.output;
+  EXPECT_NE(r.output.find("vq_small.pth"), std::string::npos) << r.output;
+}
+
+TEST(InferCli, FullChainAndJpegOutput) {
+  const fs::path in = fresh_dir("sinsr_infer_chain"), out = fresh_dir("sinsr_infer_chain_out");
+  cv::imwrite((in / "x.png").string(), noise_image(12, 10, CV_8UC3));
+  auto r = run_command(sinsr_binary() + " infer -i " + (in / "x.png").string() + " -o " + out.string() + kNets +
+                       " --steps 15 --sampler stochastic --fp jpg");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  cv::Mat o = cv::imread((out / "x.jpg").string());
+  EXPECT_EQ(o.cols, 40);
+  EXPECT_EQ(o.rows, 48);
+}
+
+}  // namespace
+}  // namespace sinsr::test
