@@ -30,14 +30,19 @@ PerturbationResult perturb_each_parameter(torch::nn::Module& model,
   PerturbationResult r;
   torch::NoGradGuard no_grad;
   for (size_t i = 0; i < params.size(); ++i) {
-    at::Tensor w = params[i].value().flatten();  // a view: writes reach the parameter
-    const at::Tensor grad = params[i].value().grad();
+    at::Tensor w = params[i].value();
+    const at::Tensor grad = w.grad();
     const int64_t idx = grad.defined() ? grad.abs().flatten().argmax().item<int64_t>() : 0;
-    const float original = w[idx].item<float>();
+    // A one-element view of element `idx` (row-major logical order) through the strides: flatten() of a
+    // channels-last weight would be a copy, and writes to it would never reach the model.
+    int64_t offset = w.storage_offset();
+    for (int64_t d = w.dim() - 1, rest = idx; d >= 0; rest /= w.size(d), --d) offset += (rest % w.size(d)) * w.stride(d);
+    at::Tensor element = w.as_strided({1}, {1}, offset);
+    const float original = element.item<float>();
     auto error_with = [&](double d) {
-      w[idx] = original + static_cast<float>(d);
+      element.fill_(original + d);
       const double e = worst_error();
-      w[idx] = original;
+      element.fill_(original);
       return e;
     };
     double err = error_with(delta);
