@@ -140,8 +140,8 @@ Command infer_command() {
         "sampler", po::value<std::string>()->default_value("deterministic"),
         "full chain only: deterministic (SinSR's ODE) or stochastic (ResShift)")(
         "scale", po::value<int64_t>()->value_name("N"), "upscaling factor (default: [diffusion] sf = 4)")(
-        "chop-size", po::value<int64_t>()->default_value(128),
-        "tile size in input pixels (the reference, on GPUs: 512; the VQ attention is quadratic in it)")(
+        "chop-size", po::value<int64_t>()->default_value(64),
+        "tile size in input pixels (64 = the training size; the reference on GPUs: 512)")(
         "chop-stride", po::value<int64_t>()->value_name("N"), "tile stride in input pixels (default: 7/8 of the size)")(
         "blend", po::value<std::string>()->default_value("smooth"), "tile blending: smooth or uniform (the reference's)")(
         "seed", po::value<uint64_t>()->default_value(12345), "noise seed")(

@@ -19,8 +19,8 @@ enum class SamplerKind { Deterministic, Stochastic };
 struct SuperResolveOptions {
   int64_t steps = 1;  // 1: one network call at t = T-1 (SinSR); T: the full chain (ResShift teacher)
   SamplerKind sampler = SamplerKind::Deterministic;
-  int64_t chop_size = 128;    // tile size in LQ pixels
-  int64_t chop_stride = 112;  // tile stride in LQ pixels (overlap = size - stride)
+  int64_t chop_size = 64;    // tile size in LQ pixels: the networks' training size
+  int64_t chop_stride = 56;  // tile stride in LQ pixels (overlap = size - stride)
   Blend blend = Blend::Smooth;
 };
 
