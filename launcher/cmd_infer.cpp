@@ -97,12 +97,12 @@ int run_infer(const Invocation& inv) {
   for (const auto& job : jobs) {
     try {
       io::LoadedImage img = io::read_image(job.input);
-      for (const auto& w : img.warnings) std::cerr << "\nwarning: " << job.input << ": " << w << "\n";
+      for (const auto& w : img.warnings) progress.message("warning: " + job.input + ": " + w);
       // The noise depends on the seed and the file name only: results do not depend on order or company.
       const uint64_t key = derive_seed(seed, "infer", fs::path(job.input).filename().string());
       io::write_image(job.output, sr.upscale(img.rgb, key));
     } catch (const std::exception& e) {
-      std::cerr << "\nskipping " << job.input << ": " << e.what() << "\n";
+      progress.message("skipping " + job.input + ": " + e.what());
       ++failed;
     }
     progress.advance();

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <hdf5.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -145,6 +146,24 @@ double H5Reader::attr_double(const std::string& object, const std::string& name)
   double v = 0;
   if (H5Aread(a.id, H5T_NATIVE_DOUBLE, &v) < 0) fail("attribute '" + name + "' on '" + object + "' is not numeric");
   return v;
+}
+
+std::vector<double> H5Reader::attr_doubles(const std::string& object, const std::string& name) const {
+  Handle a{H5Aopen_by_name(file_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
+  if (a.id < 0) fail("no attribute '" + name + "' on '" + object + "'");
+  Handle space{H5Aget_space(a.id), H5Sclose};
+  const hssize_t n = H5Sget_simple_extent_npoints(space.id);
+  std::vector<double> v(static_cast<size_t>(std::max<hssize_t>(n, 0)));
+  if (n < 0 || H5Aread(a.id, H5T_NATIVE_DOUBLE, v.data()) < 0)
+    fail("attribute '" + name + "' on '" + object + "' is not numeric");
+  return v;
+}
+
+bool H5Reader::attr_is_string(const std::string& object, const std::string& name) const {
+  Handle a{H5Aopen_by_name(file_, object.c_str(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
+  if (a.id < 0) fail("no attribute '" + name + "' on '" + object + "'");
+  Handle type{H5Aget_type(a.id), H5Tclose};
+  return H5Tget_class(type.id) == H5T_STRING;
 }
 
 }  // namespace sinsr::io

@@ -26,6 +26,8 @@ class H5Reader {
   bool has_attr(const std::string& object, const std::string& name) const;
   std::string attr_string(const std::string& object, const std::string& name) const;
   double attr_double(const std::string& object, const std::string& name) const;
+  std::vector<double> attr_doubles(const std::string& object, const std::string& name) const;  // any numeric shape
+  bool attr_is_string(const std::string& object, const std::string& name) const;
 
  private:
   std::string path_;

@@ -145,27 +145,58 @@ bool Config::flag(const std::string& dotted) const {
   bad_value(dotted, "true or false");
 }
 
-std::vector<int64_t> Config::int_list(const std::string& dotted) const {
+std::vector<std::string> Config::items(const std::string& dotted) const {
   std::string s = str(dotted);
   if (!s.empty() && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
-  std::vector<int64_t> out;
+  std::vector<std::string> out;
   std::stringstream ss(s);
   std::string item;
-  while (std::getline(ss, item, ',')) {
-    item = trim(item);
-    if (item.empty()) bad_value(dotted, "a comma-separated list of integers");
-    try {
-      size_t used = 0;
-      long long v = std::stoll(item, &used);
-      if (used != item.size()) bad_value(dotted, "a comma-separated list of integers");
-      out.push_back(v);
-    } catch (const std::invalid_argument&) {
+  while (std::getline(ss, item, ',')) out.push_back(trim(item));
+  return out;
+}
+
+namespace {
+
+// Parses a whole item as T with `parse` (std::stoll / std::stod); false on any leftover or error.
+template <typename T, typename Parse>
+bool parse_item(const std::string& item, Parse parse, T& v) {
+  try {
+    size_t used = 0;
+    v = parse(item, &used);
+    return !item.empty() && used == item.size();
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+std::vector<int64_t> Config::int_list(const std::string& dotted) const {
+  std::vector<int64_t> out;
+  for (const std::string& item : items(dotted)) {
+    long long v = 0;
+    if (!parse_item(item, [](const std::string& t, size_t* u) { return std::stoll(t, u); }, v))
       bad_value(dotted, "a comma-separated list of integers");
-    } catch (const std::out_of_range&) {
-      bad_value(dotted, "a comma-separated list of integers");
-    }
+    out.push_back(v);
   }
   return out;
+}
+
+std::vector<double> Config::real_list(const std::string& dotted) const {
+  std::vector<double> out;
+  for (const std::string& item : items(dotted)) {
+    double v = 0;
+    if (!parse_item(item, [](const std::string& t, size_t* u) { return std::stod(t, u); }, v))
+      bad_value(dotted, "a comma-separated list of numbers");
+    out.push_back(v);
+  }
+  return out;
+}
+
+std::vector<double> Config::real_range(const std::string& dotted) const {
+  const std::vector<double> r = real_list(dotted);
+  if (r.size() != 2 || !(r[0] <= r[1])) bad_value(dotted, "a range 'low, high' with low <= high");
+  return r;
 }
 
 std::string Config::to_ini(const std::vector<std::string>& sections) const {

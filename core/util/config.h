@@ -42,6 +42,9 @@ class Config {
   double real(const std::string& dotted) const;
   bool flag(const std::string& dotted) const;
   std::vector<int64_t> int_list(const std::string& dotted) const;  // "1,2,2,4" or "[1, 2, 2, 4]"; "" = empty
+  std::vector<double> real_list(const std::string& dotted) const;  // "0.45, 0.25" or "[0.45, 0.25]"
+  std::vector<double> real_range(const std::string& dotted) const;  // exactly "low, high" with low <= high
+  std::vector<std::string> items(const std::string& dotted) const;  // the comma-separated items, trimmed
 
   // The merged configuration as INI text (all sections, or only those listed).
   std::string to_ini(const std::vector<std::string>& sections = {}) const;

@@ -52,6 +52,14 @@ void Progress::print() {
   std::fflush(stderr);
 }
 
+void Progress::message(const std::string& line) {
+  // On a terminal the bar owns the current line: erase it, print the message, redraw the bar below.
+  if (tty_) std::fputs("\r\033[K", stderr);
+  std::fprintf(stderr, "%s\n", line.c_str());
+  if (tty_ && done_ > 0) print();
+  std::fflush(stderr);
+}
+
 void Progress::finish() {
   if (tty_) std::fputc('\n', stderr);
 }

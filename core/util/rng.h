@@ -1,16 +1,10 @@
-// Counter-based randomness (DESIGN.md §6): every random draw is keyed by (seed, purpose, key), so it does
-// not depend on thread timing, processing order or what else a run does.
+// Torch generators for counter-based randomness (core/util/seed.h).
 #pragma once
 #include <ATen/core/Generator.h>
 
-#include <cstdint>
-#include <string_view>
+#include "core/util/seed.h"
 
 namespace sinsr {
-
-// A 64-bit seed derived from (seed, purpose, key) with SplitMix64 over an FNV-1a hash of the strings.
-uint64_t derive_seed(uint64_t seed, std::string_view purpose, std::string_view key);
-uint64_t derive_seed(uint64_t seed, std::string_view purpose, uint64_t index);
 
 // A CPU generator (mt19937) for that derived seed. Draws are made on the CPU and moved to the device,
 // so CPU and GPU runs see the same noise.

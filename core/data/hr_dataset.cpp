@@ -1,0 +1,116 @@
+#include "core/data/hr_dataset.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "core/util/config.h"
+#include "core/util/errors.h"
+
+namespace fs = std::filesystem;
+
+namespace sinsr::data {
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool listed_extension(const fs::path& p, const std::vector<std::string>& extensions) {
+  std::string ext = p.extension().string();
+  if (ext.empty()) return false;
+  ext = lower(ext.substr(1));
+  return std::find(extensions.begin(), extensions.end(), ext) != extensions.end();
+}
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+}  // namespace
+
+HrDataConfig HrDataConfig::from_config(const Config& cfg) {
+  HrDataConfig c;
+  c.source = cfg.str("data.hr");
+  c.extensions.clear();
+  for (const std::string& e : cfg.items("data.extensions")) c.extensions.push_back(lower(e.rfind('.', 0) == 0 ? e.substr(1) : e));
+  c.gt_size = static_cast<int>(cfg.integer("data.gt_size"));
+  if (c.gt_size < 1) throw UsageError("config key data.gt_size must be >= 1");
+  c.rescale_gt = cfg.flag("data.rescale_gt");
+  c.use_hflip = cfg.flag("data.use_hflip");
+  return c;
+}
+
+std::vector<std::string> list_hr_images(const HrDataConfig& cfg) {
+  if (cfg.source.empty()) throw UsageError("no HR photos given: set data.hr to a folder or a list file");
+  std::error_code ec;
+  std::vector<std::string> paths;
+  if (fs::is_directory(cfg.source, ec)) {
+    for (auto it = fs::recursive_directory_iterator(cfg.source, fs::directory_options::follow_directory_symlink, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+      if (it->is_regular_file(ec) && listed_extension(it->path(), cfg.extensions)) paths.push_back(it->path().string());
+    if (ec) throw UsageError(cfg.source + ": cannot list the folder (" + ec.message() + ")");
+    std::sort(paths.begin(), paths.end());
+    if (paths.empty())
+      throw UsageError(cfg.source + ": no images with the extensions of data.extensions below this folder");
+    return paths;
+  }
+  std::ifstream list(cfg.source);
+  if (!list) throw UsageError(cfg.source + ": no such folder or list file (data.hr)");
+  const fs::path base = fs::path(cfg.source).parent_path();
+  std::string line;
+  while (std::getline(list, line)) {  // getline keeps a last line without its newline whole
+    line = trim(line);
+    if (line.empty()) continue;
+    const fs::path p(line);
+    paths.push_back(p.is_absolute() ? p.string() : (base / p).string());
+  }
+  if (paths.empty()) throw UsageError(cfg.source + ": the list file names no images");
+  return paths;
+}
+
+cv::Mat read_hr_image(const std::string& path) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  if (ec) throw std::runtime_error(path + ": cannot read (" + ec.message() + ")");
+  if (size == 0) throw std::runtime_error(path + ": empty file");
+  cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
+  if (bgr.empty()) throw std::runtime_error(path + ": not a readable image (corrupt, truncated or unsupported format)");
+  cv::Mat rgb;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  rgb.convertTo(rgb, CV_32FC3, 1.0 / 255.0);
+  return rgb;
+}
+
+cv::Mat prepare_gt(const cv::Mat& image, const HrDataConfig& cfg, SampleRng& rng) {
+  cv::Mat img = image;
+  if (cfg.use_hflip && rng.uniform() < 0.5) cv::flip(image, img, 1);
+  int h = img.rows, w = img.cols;
+  const int crop = cfg.rescale_gt ? std::max(std::min(h, w), cfg.gt_size) : cfg.gt_size;
+  // Pad bottom/right by reflection, at most the current size at a time (the reference's loop).
+  while (h < crop || w < crop) {
+    const int pad_h = std::min(std::max(0, crop - h), h), pad_w = std::min(std::max(0, crop - w), w);
+    cv::copyMakeBorder(img, img, 0, pad_h, 0, pad_w, cv::BORDER_REFLECT_101);
+    h = img.rows, w = img.cols;
+  }
+  if (h > crop || w > crop) {
+    const int top = static_cast<int>(rng.randint(0, h - crop));
+    const int left = static_cast<int>(rng.randint(0, w - crop));
+    img = img(cv::Rect(left, top, crop, crop));
+  }
+  if (crop != cfg.gt_size) {
+    cv::Mat resized;
+    cv::resize(img, resized, cv::Size(cfg.gt_size, cfg.gt_size), 0, 0, cv::INTER_AREA);
+    return resized;
+  }
+  return img.clone();
+}
+
+}  // namespace sinsr::data
