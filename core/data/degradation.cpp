@@ -118,8 +118,9 @@ DegradationConfig DegradationConfig::from_config(const Config& cfg) {
   d.noise1 = noise_config(cfg, "");
   d.noise2 = noise_config(cfg, "2");
   const auto j1 = cfg.real_range("degradation.jpeg_range"), j2 = cfg.real_range("degradation.jpeg_range2");
-  if (j1[0] <= 0 || j1[1] > 100 || j2[0] <= 0 || j2[1] > 100)
-    throw UsageError("config keys degradation.jpeg_range/jpeg_range2: qualities must lie in (0, 100]");
+  if (j1[0] <= 0 || j1[1] >= 100 || j2[0] <= 0 || j2[1] >= 100)
+    throw UsageError("config keys degradation.jpeg_range/jpeg_range2: qualities must lie in (0, 100) (DiffJPEG's "
+                     "quantiser is 0 at quality 100)");
   d.jpeg_low1 = j1[0], d.jpeg_high1 = j1[1], d.jpeg_low2 = j2[0], d.jpeg_high2 = j2[1];
   d.second_order_prob = cfg.real("degradation.second_order_prob");
   d.second_blur_prob = cfg.real("degradation.second_blur_prob");

@@ -103,7 +103,8 @@ float jpeg_quality_to_factor(float quality) {
 
 cv::Mat diff_jpeg(const cv::Mat& image, double quality) {
   if (image.type() != CV_32FC3 || image.empty()) throw std::invalid_argument("diff_jpeg: expected a CV_32FC3 image");
-  if (!(quality > 0 && quality <= 100)) throw std::invalid_argument("diff_jpeg: quality must be in (0, 100]");
+  // At 100 the reference's quantiser factor is 0 and it divides by zero.
+  if (!(quality > 0 && quality < 100)) throw std::invalid_argument("diff_jpeg: quality must be in (0, 100)");
   const float factor = jpeg_quality_to_factor(static_cast<float>(quality));
   const int h = image.rows, w = image.cols;
   const int ph = (h + 15) / 16 * 16, pw = (w + 15) / 16 * 16;  // zero padding to whole 16x16 macroblocks

@@ -34,6 +34,16 @@ std::string trim(const std::string& s) {
   return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
+// libjpeg decodes a truncated JPEG without an error (it fills the rest with gray), so check for the
+// end-of-image marker FF D9 near the end (a few trailing bytes after it are common and harmless).
+bool is_truncated_jpeg(const std::vector<uint8_t>& bytes) {
+  if (bytes.size() < 4 || bytes[0] != 0xFF || bytes[1] != 0xD8) return false;  // not a JPEG
+  const size_t last = bytes.size() - 2, first = last > 1024 ? last - 1024 : 2;
+  for (size_t i = first; i <= last; ++i)
+    if (bytes[i] == 0xFF && bytes[i + 1] == 0xD9) return false;
+  return true;
+}
+
 }  // namespace
 
 HrDataConfig HrDataConfig::from_config(const Config& cfg) {
@@ -77,11 +87,13 @@ std::vector<std::string> list_hr_images(const HrDataConfig& cfg) {
 }
 
 cv::Mat read_hr_image(const std::string& path) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  if (ec) throw std::runtime_error(path + ": cannot read (" + ec.message() + ")");
-  if (size == 0) throw std::runtime_error(path + ": empty file");
-  cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open the file");
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw std::runtime_error(path + ": read error");
+  if (bytes.empty()) throw std::runtime_error(path + ": empty file");
+  if (is_truncated_jpeg(bytes)) throw std::runtime_error(path + ": truncated JPEG (no end-of-image marker)");
+  cv::Mat bgr = cv::imdecode(bytes, cv::IMREAD_COLOR);
   if (bgr.empty()) throw std::runtime_error(path + ": not a readable image (corrupt, truncated or unsupported format)");
   cv::Mat rgb;
   cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
