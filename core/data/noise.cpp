@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <optional>
-#include <random>
 #include <vector>
 
 namespace sinsr::data {
@@ -18,7 +16,9 @@ uint8_t level_of(float v) {  // clamp(round(v * 255), 0, 255), half to even like
 }
 
 // Poisson(level / 255 * vals) / vals - level / 255 for quantised levels. The inputs take at most 256
-// values, so one distribution per level is built on first use.
+// values, so each level used gets a table of its Poisson CDF on first use, and a draw inverts the CDF
+// starting from a guide table (Chen & Asau: guide[j] = first k with cdf[k] > j / n), one or two steps on
+// average. The table ends where the terms fall below 1e-18.
 class LevelPoisson {
  public:
   LevelPoisson(const std::vector<uint8_t>& levels, SampleRng& rng) : rng_(rng) {
@@ -29,17 +29,42 @@ class LevelPoisson {
   }
   float noise(uint8_t level) {
     const float img_q = static_cast<float>(level) / 255.f;
-    const double mean = static_cast<double>(img_q) * vals_;
-    if (mean <= 0) return 0.f;  // Poisson(0) = 0
-    auto& dist = dists_[level];
-    if (!dist) dist.emplace(mean);
-    return static_cast<float>((*dist)(rng_.engine()) / vals_) - img_q;
+    Table& t = tables_[level];
+    if (t.cdf.empty()) t = make_table(static_cast<double>(img_q) * vals_);
+    const double u = rng_.uniform();
+    const size_t last = t.cdf.size() - 1;
+    size_t k = t.guide[static_cast<size_t>(u * static_cast<double>(t.guide.size()))];
+    while (k < last && t.cdf[k] <= u) ++k;
+    return static_cast<float>(static_cast<double>(k) / vals_) - img_q;
   }
 
  private:
   SampleRng& rng_;
   double vals_ = 1;
-  std::array<std::optional<std::poisson_distribution<int64_t>>, 256> dists_;
+  struct Table {
+    std::vector<double> cdf;
+    std::vector<uint32_t> guide;
+  };
+  std::array<Table, 256> tables_;
+
+  static Table make_table(double mean) {
+    Table t;
+    double p = std::exp(-mean), acc = 0;  // mean <= 256: e^-256 is still a normal double
+    for (int k = 0;; ++k) {
+      acc += p;
+      t.cdf.push_back(acc);
+      if (k > mean && p < 1e-18) break;  // past the mode the terms only shrink
+      p *= mean / (k + 1);
+    }
+    const size_t n = t.cdf.size();
+    t.guide.resize(n);
+    size_t k = 0;
+    for (size_t j = 0; j < n; ++j) {
+      while (k + 1 < n && t.cdf[k] <= static_cast<double>(j) / static_cast<double>(n)) ++k;
+      t.guide[j] = static_cast<uint32_t>(k);
+    }
+    return t;
+  }
 };
 
 }  // namespace

@@ -1,21 +1,43 @@
 // The random source of one data sample. Seeded from derive_seed(seed, purpose, index), so everything
 // random about sample i (which image, crop, flip, kernels, noise, JPEG quality) is a pure function of
 // (seed, i), whichever thread, batch or rank computes it (DESIGN.md §6).
+//
+// xoshiro256** rather than std::mt19937_64: the degradation draws one or more numbers per pixel, and the
+// generator's speed decides whether data loading keeps up with the GPUs.
 #pragma once
 #include <cmath>
 #include <cstdint>
-#include <random>
 #include <vector>
 
 namespace sinsr::data {
 
 class SampleRng {
  public:
-  explicit SampleRng(uint64_t derived_seed) : engine_(derived_seed) {}
+  explicit SampleRng(uint64_t derived_seed) {
+    for (uint64_t& s : state_) {  // SplitMix64 expands the seed into the 256-bit state
+      derived_seed += 0x9E3779B97F4A7C15ull;
+      uint64_t z = derived_seed;
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      s = z ^ (z >> 31);
+    }
+  }
+
+  uint64_t next() {
+    const uint64_t result = rotl(state_[1] * 5, 7) * 9;
+    const uint64_t t = state_[1] << 17;
+    state_[2] ^= state_[0];
+    state_[3] ^= state_[1];
+    state_[1] ^= state_[2];
+    state_[0] ^= state_[3];
+    state_[2] ^= t;
+    state_[3] = rotl(state_[3], 45);
+    return result;
+  }
 
   // Uniform in [low, high), 53 random bits.
   double uniform(double low = 0.0, double high = 1.0) {
-    return low + (high - low) * (static_cast<double>(engine_() >> 11) * 0x1.0p-53);
+    return low + (high - low) * (static_cast<double>(next() >> 11) * 0x1.0p-53);
   }
   bool bernoulli(double p) { return uniform() < p; }
   // Uniform integer in [low, high] (inclusive, like Python's random.randint).
@@ -34,25 +56,29 @@ class SampleRng {
     }
     return weights.size() - 1;
   }
-  // Standard normal (Box-Muller; the second value of each pair is kept for the next call).
+  // Standard normal, Box-Muller in float on two 32-bit uniforms (tails to 6.7 sigma: plenty for image
+  // noise); the second value of each pair is kept for the next call.
   float normal() {
     if (has_spare_) {
       has_spare_ = false;
       return spare_;
     }
-    const double u1 = 1.0 - uniform();  // (0, 1]: log is finite
-    const double u2 = uniform();
-    const double r = std::sqrt(-2.0 * std::log(u1));
-    spare_ = static_cast<float>(r * std::sin(2.0 * M_PI * u2));
+    const uint64_t r = next();
+    const float u1 = static_cast<float>((r >> 32) + 1) * 0x1.0p-32f;  // (0, 1]: log is finite
+    const float u2 = static_cast<float>(r & 0xFFFFFFFFu) * 0x1.0p-32f;
+    const float radius = std::sqrt(-2.f * std::log(u1));
+    const float angle = 6.28318530717958647692f * u2;
+    spare_ = radius * std::sin(angle);
     has_spare_ = true;
-    return static_cast<float>(r * std::cos(2.0 * M_PI * u2));
+    return radius * std::cos(angle);
   }
-  std::mt19937_64& engine() { return engine_; }
 
  private:
-  std::mt19937_64 engine_;
+  uint64_t state_[4];
   float spare_ = 0;
   bool has_spare_ = false;
+
+  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 };
 
 }  // namespace sinsr::data
