@@ -4,6 +4,7 @@
 
 namespace sinsr::cli {
 
+Command degrade_command();
 Command infer_command();
 Command inspect_command();
 

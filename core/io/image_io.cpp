@@ -57,7 +57,10 @@ at::Tensor to_uint8(const at::Tensor& rgb01) {
 
 void write_image(const std::string& path, const at::Tensor& rgb01) {
   at::Tensor hwc = to_uint8(rgb01.detach().cpu()).permute({1, 2, 0}).contiguous();
-  cv::Mat rgb(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC3, hwc.data_ptr<uint8_t>());
+  write_image_u8(path, cv::Mat(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC3, hwc.data_ptr<uint8_t>()));
+}
+
+void write_image_u8(const std::string& path, const cv::Mat& rgb) {
   cv::Mat bgr;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
   std::vector<uchar> bytes;

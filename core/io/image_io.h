@@ -1,6 +1,7 @@
 // Image files through OpenCV, as RGB float tensors in [0, 1].
 #pragma once
 #include <ATen/core/Tensor.h>
+#include <opencv2/core/mat.hpp>
 
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ LoadedImage read_image(const std::string& path);
 // Writes [3, H, W] RGB in [0, 1] as 8-bit (round half to even, like numpy's round in the reference), in the
 // format of the path's extension (.png, .jpg, ...), atomically (temporary file + rename).
 void write_image(const std::string& path, const at::Tensor& rgb01);
+
+// The same for an RGB uint8 image (CV_8UC3, H x W).
+void write_image_u8(const std::string& path, const cv::Mat& rgb);
 
 // [3, H, W] float in [0, 1] -> uint8 with round-half-to-even.
 at::Tensor to_uint8(const at::Tensor& rgb01);
