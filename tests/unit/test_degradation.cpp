@@ -184,6 +184,15 @@ TEST(Degradation, ConfigErrorsNameTheKey) {
   fails_with("degradation.blur_kernel_size", "20", "blur_kernel_size");
 }
 
+TEST(Degradation, NonFiniteValuesNeverLeaveThePipeline) {
+  cv::Mat image(4, 4, CV_32FC3, cv::Scalar::all(0.5));
+  EXPECT_NO_THROW(quantize_to_u8(image));
+  image.at<cv::Vec3f>(2, 1)[1] = std::nanf("");
+  EXPECT_THROW(quantize_to_u8(image), std::domain_error);
+  image.at<cv::Vec3f>(2, 1)[1] = INFINITY;
+  EXPECT_THROW(quantize_to_u8(image), std::domain_error);
+}
+
 TEST(GtPreparation, AnySizeBecomesAGtSizeSquare) {
   HrDataConfig cfg;
   for (const auto& [h, w] : std::vector<std::pair<int, int>>{{100, 300}, {256, 256}, {300, 700}, {40, 30}, {1, 1}}) {
