@@ -4,6 +4,8 @@
 
 namespace sinsr::cli {
 
+Command datagen_command();
+Command datagen_verify_command();
 Command degrade_command();
 Command infer_command();
 Command inspect_command();

@@ -9,7 +9,8 @@
 namespace sinsr::cli {
 
 const std::vector<Command>& commands() {
-  static const std::vector<Command> kCommands = {infer_command(), degrade_command(), inspect_command()};
+  static const std::vector<Command> kCommands = {infer_command(), degrade_command(), datagen_command(),
+                                                   datagen_verify_command(), inspect_command()};
   return kCommands;
 }
 

@@ -166,4 +166,76 @@ bool H5Reader::attr_is_string(const std::string& object, const std::string& name
   return H5Tget_class(type.id) == H5T_STRING;
 }
 
+H5Writer::H5Writer(const std::string& path) : path_(path) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  file_ = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (file_ < 0) throw std::runtime_error(path + ": cannot create HDF5 file");
+}
+
+H5Writer::~H5Writer() {
+  for (auto& [name, id] : datasets_) H5Dclose(id);
+  if (file_ >= 0) H5Fclose(file_);
+}
+
+void H5Writer::fail(const std::string& what) const { throw std::runtime_error(path_ + ": " + what); }
+
+int64_t H5Writer::dataset(const std::string& name) const {
+  for (const auto& [n, id] : datasets_)
+    if (n == name) return id;
+  fail("no dataset '" + name + "' created");
+}
+
+void H5Writer::create_dataset(const std::string& name, at::ScalarType dtype, const std::vector<int64_t>& dims) {
+  std::vector<hsize_t> d(dims.begin(), dims.end()), chunk(d);
+  chunk[0] = 1;
+  Handle space{H5Screate_simple(static_cast<int>(d.size()), d.data(), nullptr), H5Sclose};
+  Handle props{H5Pcreate(H5P_DATASET_CREATE), H5Pclose};
+  if (H5Pset_chunk(props.id, static_cast<int>(chunk.size()), chunk.data()) < 0 || H5Pset_fletcher32(props.id) < 0)
+    fail("cannot set up dataset '" + name + "'");
+  const hid_t id = H5Dcreate2(file_, name.c_str(), memory_type(dtype), space.id, H5P_DEFAULT, props.id, H5P_DEFAULT);
+  if (id < 0) fail("cannot create dataset '" + name + "'");
+  datasets_.emplace_back(name, id);
+}
+
+void H5Writer::write_rows(const std::string& name, int64_t first_row, const at::Tensor& rows) {
+  const hid_t id = dataset(name);
+  const at::Tensor data = rows.contiguous();
+  Handle file_space{H5Dget_space(id), H5Sclose};
+  const int rank = H5Sget_simple_extent_ndims(file_space.id);
+  if (rank != data.dim()) fail("dataset '" + name + "': rank mismatch");
+  std::vector<hsize_t> start(static_cast<size_t>(rank), 0), count(data.sizes().begin(), data.sizes().end());
+  start[0] = static_cast<hsize_t>(first_row);
+  if (H5Sselect_hyperslab(file_space.id, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr) < 0)
+    fail("dataset '" + name + "': rows out of range");
+  Handle mem_space{H5Screate_simple(rank, count.data(), nullptr), H5Sclose};
+  if (H5Dwrite(id, memory_type(data.scalar_type()), mem_space.id, file_space.id, H5P_DEFAULT, data.data_ptr()) < 0)
+    fail("cannot write dataset '" + name + "' (disk full?)");
+}
+
+void H5Writer::set_attr(const std::string& name, const std::string& value) {
+  Handle type{H5Tcopy(H5T_C_S1), H5Tclose};
+  H5Tset_size(type.id, H5T_VARIABLE);
+  H5Tset_cset(type.id, H5T_CSET_UTF8);
+  Handle space{H5Screate(H5S_SCALAR), H5Sclose};
+  Handle a{H5Acreate2(file_, name.c_str(), type.id, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
+  const char* p = value.c_str();
+  if (a.id < 0 || H5Awrite(a.id, type.id, &p) < 0) fail("cannot write attribute '" + name + "'");
+}
+
+void H5Writer::set_attr(const std::string& name, int64_t value) {
+  Handle space{H5Screate(H5S_SCALAR), H5Sclose};
+  Handle a{H5Acreate2(file_, name.c_str(), H5T_STD_I64LE, space.id, H5P_DEFAULT, H5P_DEFAULT), H5Aclose};
+  if (a.id < 0 || H5Awrite(a.id, H5T_NATIVE_INT64, &value) < 0) fail("cannot write attribute '" + name + "'");
+}
+
+void H5Writer::close() {
+  for (auto& [name, id] : datasets_) H5Dclose(id);
+  datasets_.clear();
+  if (file_ >= 0) {
+    const herr_t rc = H5Fclose(file_);
+    file_ = -1;
+    if (rc < 0) fail("cannot close (disk full?)");
+  }
+}
+
 }  // namespace sinsr::io

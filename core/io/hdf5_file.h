@@ -35,4 +35,31 @@ class H5Reader {
   [[noreturn]] void fail(const std::string& what) const;
 };
 
+// A new HDF5 file (truncating any old one) with fixed-size datasets filled row by row: what pair shards
+// need. Every dataset is chunked one row (sample) per chunk with the Fletcher32 checksum filter, so a
+// corrupted sample fails to read instead of returning wrong values.
+class H5Writer {
+ public:
+  explicit H5Writer(const std::string& path);  // throws std::runtime_error naming the file
+  ~H5Writer();
+  H5Writer(const H5Writer&) = delete;
+  H5Writer& operator=(const H5Writer&) = delete;
+
+  // dims[0] is the number of rows; dtype uint8/int64/float32/float64.
+  void create_dataset(const std::string& name, at::ScalarType dtype, const std::vector<int64_t>& dims);
+  // rows: a CPU tensor of shape [n, dims[1:]...] written to rows [first_row, first_row + n).
+  void write_rows(const std::string& name, int64_t first_row, const at::Tensor& rows);
+  void set_attr(const std::string& name, const std::string& value);  // on the root group
+  void set_attr(const std::string& name, int64_t value);
+  // Flushes and closes; the destructor closes too, without reporting errors.
+  void close();
+
+ private:
+  std::string path_;
+  int64_t file_ = -1;  // hid_t
+  std::vector<std::pair<std::string, int64_t>> datasets_;
+  [[noreturn]] void fail(const std::string& what) const;
+  int64_t dataset(const std::string& name) const;
+};
+
 }  // namespace sinsr::io

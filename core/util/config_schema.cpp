@@ -96,6 +96,9 @@ const std::vector<ConfigKey>& config_schema() {
       {"data", "seed", "12345", "seed of every random draw of the data (sample i depends on (seed, i) only)"},
       {"data", "workers", "0", "loader threads (0: all cores)"},
       {"data", "prefetch_batches", "4", "batches the loader keeps ready"},
+      // [datagen]: teacher pair shards (DESIGN.md §4).
+      {"datagen", "shard_size", "256", "samples per shard file (a crash loses at most one shard's work)"},
+      {"datagen", "batch_size", "4", "samples per teacher call (speed only)"},
   };
   return kSchema;
 }

@@ -14,6 +14,7 @@ class Progress {
   void finish();                // ends the bar's line
   void message(const std::string& line);  // prints a line without breaking the bar (warnings, skips)
   double elapsed_seconds() const;
+  bool is_tty() const { return tty_; }
 
  private:
   int64_t total_, done_ = 0;

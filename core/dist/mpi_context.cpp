@@ -1,0 +1,102 @@
+#include "core/dist/mpi_context.h"
+
+#include <mpi.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+namespace sinsr::dist {
+
+namespace {
+
+constexpr int kReportTag = 7301;
+
+void check(int rc, const char* what) {
+  if (rc != MPI_SUCCESS) throw std::runtime_error(std::string("MPI error in ") + what);
+}
+
+}  // namespace
+
+MpiContext::MpiContext() {
+  int initialized = 0;
+  MPI_Initialized(&initialized);
+  if (!initialized) {
+    int provided = 0;
+    // FUNNELED: worker threads (data loading) never call MPI.
+    check(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    initialized_here_ = true;
+  }
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+}
+
+MpiContext::~MpiContext() {
+  if (initialized_here_) MPI_Finalize();
+}
+
+void MpiContext::barrier() const { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
+
+std::string MpiContext::broadcast(const std::string& value) const {
+  long long n = static_cast<long long>(value.size());
+  check(MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD), "MPI_Bcast");
+  std::string out = is_root() ? value : std::string(static_cast<size_t>(n), '\0');
+  if (n > 0) check(MPI_Bcast(out.data(), static_cast<int>(n), MPI_CHAR, 0, MPI_COMM_WORLD), "MPI_Bcast");
+  return out;
+}
+
+std::vector<std::string> MpiContext::gather(const std::string& value) const {
+  int n = static_cast<int>(value.size());
+  std::vector<int> sizes(is_root() ? size_ : 0), offsets(sizes.size());
+  check(MPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD), "MPI_Gather");
+  std::string all;
+  if (is_root()) {
+    int total = 0;
+    for (int r = 0; r < size_; ++r) offsets[r] = total, total += sizes[r];
+    all.resize(static_cast<size_t>(total));
+  }
+  check(MPI_Gatherv(value.data(), n, MPI_CHAR, all.data(), sizes.data(), offsets.data(), MPI_CHAR, 0, MPI_COMM_WORLD),
+        "MPI_Gatherv");
+  std::vector<std::string> out;
+  for (int r = 0; r < static_cast<int>(sizes.size()); ++r) out.push_back(all.substr(offsets[r], sizes[r]));
+  return out;
+}
+
+bool MpiContext::all_true(bool flag) const {
+  int in = flag ? 1 : 0, out = 0;
+  check(MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD), "MPI_Allreduce");
+  return out != 0;
+}
+
+void MpiContext::post_report(int64_t done, bool finished) const {
+  if (is_root()) return;
+  // Two numbers, small enough for MPI's eager protocol: the send returns without waiting for the root.
+  long long msg[2] = {static_cast<long long>(done), finished ? 1 : 0};
+  check(MPI_Send(msg, 2, MPI_LONG_LONG, 0, kReportTag, MPI_COMM_WORLD), "MPI_Send");
+}
+
+std::vector<MpiContext::Report> MpiContext::poll_reports() const {
+  std::vector<Report> out;
+  for (;;) {
+    int flag = 0;
+    MPI_Status st;
+    check(MPI_Iprobe(MPI_ANY_SOURCE, kReportTag, MPI_COMM_WORLD, &flag, &st), "MPI_Iprobe");
+    if (!flag) return out;
+    long long msg[2];
+    check(MPI_Recv(msg, 2, MPI_LONG_LONG, st.MPI_SOURCE, kReportTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+    out.push_back({st.MPI_SOURCE, static_cast<int64_t>(msg[0]), msg[1] != 0});
+  }
+}
+
+MpiContext::Report MpiContext::wait_report() const {
+  long long msg[2];
+  MPI_Status st;
+  check(MPI_Recv(msg, 2, MPI_LONG_LONG, MPI_ANY_SOURCE, kReportTag, MPI_COMM_WORLD, &st), "MPI_Recv");
+  return {st.MPI_SOURCE, static_cast<int64_t>(msg[0]), msg[1] != 0};
+}
+
+void MpiContext::abort(int exit_code) const {
+  MPI_Abort(MPI_COMM_WORLD, exit_code);
+  std::exit(exit_code);
+}
+
+}  // namespace sinsr::dist

@@ -1,0 +1,39 @@
+#include "datagen/datagen_plan.h"
+
+#include <algorithm>
+
+#include "core/util/errors.h"
+#include "core/util/sha256.h"
+
+namespace sinsr::datagen {
+
+const std::vector<std::string> kDatagenSections = {"model", "autoencoder", "diffusion", "degradation", "data", "datagen"};
+
+bool is_speed_only_key(const std::string& dotted) {
+  return dotted == "data.workers" || dotted == "data.prefetch_batches" || dotted == "datagen.batch_size";
+}
+
+std::string content_text(const Config& cfg) {
+  std::string out;
+  for (const ConfigKey& k : config_schema())
+    if (std::find(kDatagenSections.begin(), kDatagenSections.end(), k.section) != kDatagenSections.end() &&
+        !is_speed_only_key(k.dotted()))
+      out += k.dotted() + "=" + cfg.str(k.dotted()) + "\n";
+  return out;
+}
+
+std::string content_sha256(const Config& cfg, const std::string& teacher_sha256, const std::string& autoencoder_sha256) {
+  return sha256_hex(std::string(kSchema) + "\n" + content_text(cfg) + "teacher_sha256=" + teacher_sha256 +
+                    "\nautoencoder_sha256=" + autoencoder_sha256 + "\n");
+}
+
+std::vector<ShardRange> plan_shards(int64_t num_samples, int64_t shard_size) {
+  if (num_samples < 1) throw UsageError("--num-samples must be >= 1");
+  if (shard_size < 1) throw UsageError("config key datagen.shard_size must be >= 1");
+  std::vector<ShardRange> shards;
+  for (int64_t first = 0; first < num_samples; first += shard_size)
+    shards.push_back({first, std::min(shard_size, num_samples - first)});
+  return shards;
+}
+
+}  // namespace sinsr::datagen

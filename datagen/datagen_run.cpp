@@ -1,0 +1,250 @@
+#include "datagen/datagen_run.h"
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/data/pair_loader.h"
+#include "core/io/state_dict.h"
+#include "core/nn/model_config.h"
+#include "core/util/atomic_file.h"
+#include "core/util/errors.h"
+#include "core/util/json.h"
+#include "core/util/progress.h"
+#include "core/util/sha256.h"
+#include "datagen/pair_shard.h"
+#include "datagen/teacher_pairs.h"
+
+namespace fs = std::filesystem;
+
+namespace sinsr::datagen {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+struct Identity {
+  std::string teacher_sha256, autoencoder_sha256, content_sha256;
+};
+
+// Root only: the shards still to make, or a UsageError message when `dir` belongs to another data set.
+std::string plan_remaining(const DatagenSettings& s, const Identity& id, const std::vector<ShardRange>& all,
+                           std::vector<ShardRange>& todo) {
+  const fs::path dir = s.out_dir;
+  const std::string foreign = " was made with a different configuration or different weights than this run; use "
+                              "another --out, or remove it to start over";
+  if (fs::exists(dir / kManifestName)) {
+    const Json m = Json::parse(read_file((dir / kManifestName).string()));
+    if (m["content_sha256"].as_string() != id.content_sha256) return (dir / kManifestName).string() + foreign;
+  }
+  std::map<int64_t, ShardRange> wanted;
+  for (const ShardRange& r : all) wanted[r.first] = r;
+  std::set<int64_t> complete;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("pairs-", 0) != 0 || e.path().extension() != ".h5") continue;
+    ShardIdentity sid;
+    try {
+      sid = read_shard_identity(e.path().string());
+    } catch (const std::exception&) {
+      continue;  // unreadable: regenerated below if it is one of ours, reported by datagen-verify otherwise
+    }
+    if (sid.schema != kSchema || sid.content_sha256 != id.content_sha256) return e.path().string() + foreign;
+    auto it = wanted.find(sid.first_index);
+    if (it != wanted.end() && it->second.count == sid.count && name == shard_file_name(sid.first_index))
+      complete.insert(sid.first_index);
+  }
+  for (const ShardRange& r : all)
+    if (!complete.count(r.first)) todo.push_back(r);
+  return "";
+}
+
+std::string encode_ranges(const std::vector<ShardRange>& v) {
+  std::ostringstream out;
+  for (const ShardRange& r : v) out << r.first << " " << r.count << "\n";
+  return out.str();
+}
+
+std::vector<ShardRange> decode_ranges(const std::string& text) {
+  std::vector<ShardRange> v;
+  std::istringstream in(text);
+  ShardRange r;
+  while (in >> r.first >> r.count) v.push_back(r);
+  return v;
+}
+
+void remove_temp_files(const std::string& dir, const std::string& shard_name_prefix) {
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (is_temp_shard_name(name) && name.rfind(shard_name_prefix, 0) == 0) fs::remove(e.path());
+  }
+}
+
+}  // namespace
+
+int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
+  const Config& cfg = s.config;
+  const auto start = Clock::now();
+  const std::vector<ShardRange> all = plan_shards(s.num_samples, cfg.integer("datagen.shard_size"));
+  const int64_t batch_size = cfg.integer("datagen.batch_size");
+  if (batch_size < 1) throw UsageError("config key datagen.batch_size must be >= 1");
+
+  // Root hashes the weights and checks the folder; everyone learns the verdict and the work list.
+  Identity id;
+  std::string verdict, todo_text;
+  if (mpi.is_root()) {
+    try {
+      fs::create_directories(s.out_dir);
+      std::cerr << "datagen: hashing " << s.teacher_path << " and " << s.autoencoder_path << "\n";
+      id.teacher_sha256 = sha256_file(s.teacher_path);
+      id.autoencoder_sha256 = sha256_file(s.autoencoder_path);
+      id.content_sha256 = content_sha256(cfg, id.teacher_sha256, id.autoencoder_sha256);
+      std::vector<ShardRange> todo;
+      verdict = plan_remaining(s, id, all, todo);
+      todo_text = encode_ranges(todo);
+    } catch (const std::exception& e) {
+      verdict = e.what();
+    }
+  }
+  verdict = mpi.broadcast(verdict);
+  if (!verdict.empty()) throw UsageError(verdict);
+  id.teacher_sha256 = mpi.broadcast(id.teacher_sha256);
+  id.autoencoder_sha256 = mpi.broadcast(id.autoencoder_sha256);
+  id.content_sha256 = mpi.broadcast(id.content_sha256);
+  const std::vector<ShardRange> todo = decode_ranges(mpi.broadcast(todo_text));
+  std::vector<ShardRange> mine;  // round-robin over what is left, so a resume stays balanced
+  for (size_t j = 0; j < todo.size(); ++j)
+    if (static_cast<int>(j % static_cast<size_t>(mpi.size())) == mpi.rank()) mine.push_back(todo[j]);
+  int64_t todo_samples = 0;
+  for (const ShardRange& r : todo) todo_samples += r.count;
+  if (mpi.is_root())
+    std::cerr << "datagen: " << s.num_samples << " samples in " << all.size() << " shard(s) of "
+              << cfg.integer("datagen.shard_size") << "; " << all.size() - todo.size() << " complete, " << todo.size()
+              << " to make on " << mpi.size() << " rank(s) into " << s.out_dir << "\n";
+
+  // Networks and data.
+  nn::UNetModelSwin teacher(UNetConfig::from_config(cfg));
+  nn::VQModelTorch vq(VQConfig::from_config(cfg));
+  io::load_weights(*teacher, s.teacher_path);
+  io::load_weights(*vq, s.autoencoder_path);
+  const data::PairSynthesizer synth = data::PairSynthesizer::from_config(cfg, [&](const std::string& line) {
+    std::cerr << "rank " << mpi.rank() << ": " << line << "\n";
+  });
+  const auto seed = static_cast<uint64_t>(cfg.integer("data.seed"));
+  TeacherPairs pairs(teacher, vq, Diffusion(DiffusionConfig::from_config(cfg)), seed);
+  const int64_t gt_size = synth.data_config().gt_size, lr = synth.lr_size();
+  const VQConfig vqc = VQConfig::from_config(cfg);
+  const SampleShapes shapes{{3, gt_size, gt_size}, {3, lr, lr},
+                            {vqc.embed_dim, gt_size / vqc.downsample_factor(), gt_size / vqc.downsample_factor()}};
+  ShardAttributes attrs;
+  attrs.teacher_sha256 = id.teacher_sha256;
+  attrs.autoencoder_sha256 = id.autoencoder_sha256;
+  attrs.config = cfg.to_ini(kDatagenSections);
+  attrs.content_sha256 = id.content_sha256;
+  attrs.seed = static_cast<int64_t>(seed);
+  attrs.generator = s.generator;
+  const int workers = static_cast<int>(cfg.integer("data.workers"));
+  const data::LoaderOptions loader_options{batch_size, workers > 0 ? workers : 1,
+                                           static_cast<int>(cfg.integer("data.prefetch_batches"))};
+
+  // Rank 0 aggregates everyone's counts into one progress line; the others report after each batch.
+  Progress progress(todo_samples, "pairs");
+  std::map<int, int64_t> done_by_rank;
+  int64_t done = 0, shown = 0;
+  auto show = [&] {
+    if (!mpi.is_root()) return;
+    for (const auto& r : mpi.poll_reports()) done_by_rank[r.rank] = r.done;
+    int64_t total = done;
+    for (const auto& [rank, n] : done_by_rank) total += n;
+    if (total > shown) progress.advance(total - shown), shown = total;
+  };
+  for (const ShardRange& shard : mine) {
+    const auto t0 = Clock::now();
+    remove_temp_files(s.out_dir, shard_file_name(shard.first));  // a crashed attempt's leftovers
+    ShardWriter writer(s.out_dir, shard, shapes, attrs);
+    data::PairLoader loader(synth, shard.first, shard.count, loader_options);
+    int64_t row = 0;
+    while (auto batch = loader.next()) {
+      const PairLatents z = pairs.compute(*batch);
+      writer.write(row, batch->index, batch->gt, batch->lq, z.x_T, z.z_teacher, z.z_y, z.z_gt);
+      row += batch->index.size(0);
+      done += batch->index.size(0);
+      mpi.post_report(done, false);
+      show();
+    }
+    const std::string path = writer.commit();
+    if (!mpi.is_root() || !progress.is_tty())
+      std::cerr << "rank " << mpi.rank() << ": " << fs::path(path).filename().string() << " done (" << shard.count
+                << " pairs, " << seconds_since(t0) << " s)\n";
+  }
+  const double my_seconds = seconds_since(start);
+  mpi.post_report(done, true);
+  if (mpi.is_root()) {
+    int finished = 1;
+    for (const auto& r : mpi.poll_reports()) done_by_rank[r.rank] = r.done, finished += r.finished;
+    while (finished < mpi.size()) {
+      const auto r = mpi.wait_report();
+      done_by_rank[r.rank] = r.done;
+      finished += r.finished;
+      show();
+    }
+    show();
+    progress.finish();
+  }
+
+  // Per-rank statistics to the root, then the manifest (every shard's checksum, including earlier runs').
+  std::ostringstream stats;
+  stats << mpi.rank() << " " << done << " " << my_seconds;
+  const std::vector<std::string> rank_stats = mpi.gather(stats.str());
+  if (mpi.is_root()) {
+    remove_temp_files(s.out_dir, "pairs-");
+    Json shards = Json::array();
+    int64_t bytes = 0;
+    for (const ShardRange& r : all) {
+      const std::string path = (fs::path(s.out_dir) / shard_file_name(r.first)).string();
+      const auto size = static_cast<int64_t>(fs::file_size(path));
+      bytes += size;
+      Json j = Json::object();
+      j.set("file", Json::string(shard_file_name(r.first)));
+      j.set("first_index", Json::number(static_cast<double>(r.first)));
+      j.set("count", Json::number(static_cast<double>(r.count)));
+      j.set("bytes", Json::number(static_cast<double>(size)));
+      j.set("sha256", Json::string(sha256_file(path)));
+      shards.push_back(j);
+    }
+    Json m = Json::object();
+    m.set("schema", Json::string(kSchema));
+    m.set("num_samples", Json::number(static_cast<double>(s.num_samples)));
+    m.set("shard_size", Json::number(static_cast<double>(cfg.integer("datagen.shard_size"))));
+    m.set("seed", Json::number(static_cast<double>(seed)));
+    m.set("content_sha256", Json::string(id.content_sha256));
+    m.set("teacher", Json::object({{"path", Json::string(fs::absolute(s.teacher_path).string())},
+                                   {"sha256", Json::string(id.teacher_sha256)}}));
+    m.set("autoencoder", Json::object({{"path", Json::string(fs::absolute(s.autoencoder_path).string())},
+                                       {"sha256", Json::string(id.autoencoder_sha256)}}));
+    m.set("config", Json::string(attrs.config));
+    m.set("generator", Json::string(attrs.generator));
+    m.set("shards", shards);
+    write_file_atomically((fs::path(s.out_dir) / kManifestName).string(), m.dump(2) + "\n");
+    const double secs = seconds_since(start);
+    std::cerr << "datagen: " << s.num_samples << " pairs in " << all.size() << " shard(s), " << bytes / 1e6 << " MB, "
+              << todo_samples << " made this run in " << format_duration(secs) << "\n";
+    for (const std::string& line : rank_stats) {
+      std::istringstream in(line);
+      int rank = 0;
+      int64_t n = 0;
+      double t = 0;
+      in >> rank >> n >> t;
+      std::cerr << "  rank " << rank << ": " << n << " pairs, " << (t > 0 ? static_cast<double>(n) / t : 0.0) << " pairs/s\n";
+    }
+    std::cerr << "manifest: " << (fs::path(s.out_dir) / kManifestName).string() << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace sinsr::datagen

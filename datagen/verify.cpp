@@ -1,0 +1,127 @@
+#include "datagen/verify.h"
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "core/io/hdf5_file.h"
+#include "core/util/atomic_file.h"
+#include "core/util/json.h"
+#include "core/util/progress.h"
+#include "core/util/sha256.h"
+#include "datagen/datagen_run.h"
+#include "datagen/pair_shard.h"
+
+namespace fs = std::filesystem;
+
+namespace sinsr::datagen {
+
+namespace {
+
+struct Expected {
+  int64_t first, count;
+  std::string sha256;
+  int64_t bytes;
+};
+
+// Empty when the shard is sound, else why not.
+std::string check_shard(const fs::path& path, const Expected& e, const std::string& content_sha256) {
+  if (!fs::exists(path)) return "missing";
+  if (static_cast<int64_t>(fs::file_size(path)) != e.bytes) return "size differs from the manifest";
+  if (sha256_file(path.string()) != e.sha256) return "SHA-256 differs from the manifest (corrupted or replaced)";
+  try {
+    io::H5Reader h5(path.string());
+    if (h5.attr_string("/", "schema") != kSchema) return "schema is not " + std::string(kSchema);
+    if (h5.attr_string("/", "content_sha256") != content_sha256) return "belongs to another data set (content_sha256)";
+    if (static_cast<int64_t>(h5.attr_double("/", "count")) != e.count ||
+        static_cast<int64_t>(h5.attr_double("/", "first_index")) != e.first)
+      return "count/first_index attributes differ from the manifest";
+    const at::Tensor index = h5.read("index");
+    if (index.scalar_type() != at::kLong || !index.equal(at::arange(e.first, e.first + e.count, at::kLong)))
+      return "index is not " + std::to_string(e.first) + ".." + std::to_string(e.first + e.count - 1);
+    std::vector<int64_t> latent;
+    for (const char* name : {"gt", "lq", "x_T", "z_teacher", "z_y", "z_gt"}) {
+      const at::Tensor t = h5.read(name);  // a Fletcher32 mismatch fails here
+      const bool is_image = std::string(name) == "gt" || std::string(name) == "lq";
+      if (t.dim() != 4 || t.size(0) != e.count || (is_image && (t.scalar_type() != at::kByte || t.size(1) != 3)) ||
+          (!is_image && t.scalar_type() != at::kFloat))
+        return std::string("dataset ") + name + " has the wrong dtype or shape";
+      if (!is_image) {
+        if (latent.empty()) latent = t.sizes().vec();
+        if (t.sizes().vec() != latent) return std::string("dataset ") + name + " differs in shape from x_T";
+        if (!at::isfinite(t).all().item<bool>()) return std::string("dataset ") + name + " holds NaN or Inf";
+      }
+    }
+  } catch (const std::exception& ex) {
+    return std::string("unreadable: ") + ex.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+VerifyReport verify_pairs(const std::string& dir, bool show_progress) {
+  VerifyReport rep;
+  const fs::path manifest_path = fs::path(dir) / kManifestName;
+  if (!fs::is_directory(dir)) {
+    rep.problems.push_back(dir + ": no such folder");
+    return rep;
+  }
+  Json m;
+  try {
+    m = Json::parse(read_file(manifest_path.string()));
+    rep.has_manifest = true;
+  } catch (const std::exception& ex) {
+    rep.problems.push_back(manifest_path.string() + ": missing or unreadable (" + ex.what() +
+                           "); datagen did not finish: rerun it with the same arguments (it resumes)");
+    return rep;
+  }
+  const int64_t n = m["num_samples"].as_int();
+  const std::string content = m["content_sha256"].as_string();
+  std::map<int64_t, Expected> by_first;
+  std::set<std::string> listed;
+  for (const Json& j : m["shards"].as_array()) {
+    const Expected e{j["first_index"].as_int(), j["count"].as_int(), j["sha256"].as_string(), j["bytes"].as_int()};
+    const std::string file = j["file"].as_string();
+    listed.insert(file);
+    if (file != shard_file_name(e.first) || !by_first.emplace(e.first, e).second)
+      rep.problems.push_back(manifest_path.string() + ": shard entry " + file + " is inconsistent or duplicated");
+  }
+  // Coverage: consecutive ranges from 0 to num_samples, no gap, no overlap.
+  int64_t next = 0;
+  for (const auto& [first, e] : by_first) {
+    if (first != next)
+      rep.problems.push_back(manifest_path.string() + ": samples " + std::to_string(std::min(first, next)) + ".." +
+                             std::to_string(std::max(first, next) - 1) + (first > next ? " are missing" : " appear twice"));
+    next = std::max(next, first + e.count);
+  }
+  if (next != n) rep.problems.push_back(manifest_path.string() + ": shards end at " + std::to_string(next) + ", not at num_samples " + std::to_string(n));
+
+  Progress progress(static_cast<int64_t>(by_first.size()), "shards");
+  for (const auto& [first, e] : by_first) {
+    const fs::path path = fs::path(dir) / shard_file_name(first);
+    const std::string why = check_shard(path, e, content);
+    if (why.empty()) {
+      ++rep.shards_ok;
+      rep.pairs_ok += e.count;
+      rep.bytes += e.bytes;
+    } else {
+      rep.problems.push_back(path.string() + ": " + why);
+      rep.bad_shards.push_back(shard_file_name(first));
+    }
+    if (show_progress) progress.advance();
+  }
+  if (show_progress) progress.finish();
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (is_temp_shard_name(name))
+      rep.problems.push_back(entry.path().string() + ": leftover temporary file of an interrupted run");
+    else if (name.rfind("pairs-", 0) == 0 && entry.path().extension() == ".h5" && !listed.count(name))
+      rep.problems.push_back(entry.path().string() + ": shard not listed in the manifest");
+  }
+  return rep;
+}
+
+}  // namespace sinsr::datagen

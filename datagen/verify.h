@@ -1,0 +1,20 @@
+// sinsr datagen-verify: checks a pair data set against its manifest (files, SHA-256, schema, counts,
+// index coverage, HDF5 Fletcher32 checksums, finite values) and can regenerate the bad shards.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sinsr::datagen {
+
+struct VerifyReport {
+  std::vector<std::string> problems;   // one line each, naming the file
+  std::vector<std::string> bad_shards; // shard file names to regenerate
+  bool has_manifest = false;
+  int64_t shards_ok = 0, pairs_ok = 0, bytes = 0;
+  bool ok() const { return problems.empty(); }
+};
+
+VerifyReport verify_pairs(const std::string& dir, bool show_progress);
+
+}  // namespace sinsr::datagen

@@ -1,0 +1,259 @@
+// sinsr datagen / datagen-verify end to end with the tiny config: real `mpirun -np 2` processes, real
+// `kill -9`, real bit flips. Sample data is compared dataset by dataset, per index.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "core/io/hdf5_file.h"
+#include "core/util/atomic_file.h"
+#include "core/util/errors.h"
+#include "datagen/shard_names.h"
+#include "tests/support/photos.h"
+#include "tests/support/run.h"
+
+namespace fs = std::filesystem;
+
+namespace sinsr::test {
+namespace {
+
+const char* kDatasets[] = {"index", "gt", "lq", "x_T", "z_teacher", "z_y", "z_gt"};
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+// Photos shared by the tests of one process.
+const fs::path& photos() {
+  static const fs::path d = [] {
+    const fs::path p = fresh_dir("sinsr_datagen_photos");
+    for (int i = 0; i < 4; ++i) write_synthetic_photo((p / ("p" + std::to_string(i) + ".png")).string(), 120 + 20 * i, 150, i);
+    return p;
+  }();
+  return d;
+}
+
+// The datagen command line (tiny networks, 1 thread per rank so runs of any rank count are bit-comparable).
+std::string datagen_args(const fs::path& out, int64_t n) {
+  return " datagen --config configs/tiny.ini --data.hr=" + photos().string() + " --out " + out.string() +
+         " --num-samples " + std::to_string(n) +
+         " --teacher tests/fixtures/parity/unet_small.pth --autoencoder tests/fixtures/parity/vq_small.pth";
+}
+std::string single(const fs::path& out, int64_t n) { return "env SINSR_THREADS=1 " + sinsr_binary() + datagen_args(out, n); }
+std::string mpirun2(const std::string& args) {
+  return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 SINSR_THREADS=1 mpirun -np 2 --oversubscribe " +
+         sinsr_binary() + args;
+}
+
+// index -> (dataset -> that sample's row), over every shard of a data set.
+std::map<int64_t, std::map<std::string, at::Tensor>> samples_of(const fs::path& dir) {
+  std::map<int64_t, std::map<std::string, at::Tensor>> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() != ".h5") continue;
+    io::H5Reader h5(e.path().string());
+    const at::Tensor index = h5.read("index");
+    for (const char* d : kDatasets) {
+      const at::Tensor t = h5.read(d);
+      for (int64_t r = 0; r < index.size(0); ++r) out[index[r].item<int64_t>()][d] = t[r];
+    }
+  }
+  return out;
+}
+
+void expect_identical_samples(const fs::path& a, const fs::path& b, int64_t n) {
+  const auto sa = samples_of(a), sb = samples_of(b);
+  ASSERT_EQ(static_cast<int64_t>(sa.size()), n) << a;
+  ASSERT_EQ(static_cast<int64_t>(sb.size()), n) << b;
+  for (const auto& [i, datasets] : sa)
+    for (const auto& [name, t] : datasets) EXPECT_TRUE(t.equal(sb.at(i).at(name))) << "sample " << i << " " << name;
+}
+
+std::vector<std::string> temp_files(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (datagen::is_temp_shard_name(e.path().filename().string())) out.push_back(e.path().string());
+  return out;
+}
+
+TEST(Datagen, TwoRanksAndOneProcessMakeIdenticalSamples) {
+  const fs::path one = fresh_dir("sinsr_dg_one"), two = fresh_dir("sinsr_dg_two");
+  auto r1 = run_command(single(one, 10));
+  ASSERT_EQ(r1.exit_code, 0) << r1.output;
+  auto r2 = run_command(mpirun2(datagen_args(two, 10)));
+  ASSERT_EQ(r2.exit_code, 0) << r2.output;
+  EXPECT_NE(r2.output.find("rank 1: pairs-"), std::string::npos) << "rank 1 made no shard:\n" << r2.output;
+  expect_identical_samples(one, two, 10);
+  for (const fs::path& d : {one, two}) {
+    auto v = run_command(sinsr_binary() + " datagen-verify " + d.string());
+    EXPECT_EQ(v.exit_code, 0) << v.output;
+  }
+  // Shard layout: 3 shards of tiny.ini's 4, the last with 2; uint8 images, float32 latents.
+  io::H5Reader h5((one / "pairs-000000008.h5").string());
+  EXPECT_EQ(h5.attr_string("/", "schema"), "sinsr-pairs/1");
+  EXPECT_EQ(h5.read("gt").sizes(), (std::vector<int64_t>{2, 3, 64, 64}));
+  EXPECT_EQ(h5.read("lq").sizes(), (std::vector<int64_t>{2, 3, 16, 16}));
+  EXPECT_EQ(h5.read("z_teacher").sizes(), (std::vector<int64_t>{2, 3, 16, 16}));
+  EXPECT_EQ(h5.read("z_teacher").scalar_type(), at::kFloat);
+  // The teacher moved x_T somewhere else; x_T - z_y is kappa sqrt(eta_T) eps, not zero.
+  EXPECT_GT((h5.read("z_teacher") - h5.read("x_T")).abs().max().item<double>(), 0.1);
+  EXPECT_GT((h5.read("x_T") - h5.read("z_y")).abs().max().item<double>(), 0.1);
+}
+
+// Starts a command in its own process group and SIGKILLs the whole group once `moment` holds.
+void kill_when(const std::string& command, const std::function<bool()>& moment, const std::string& what) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    execl("/bin/sh", "sh", "-c", ("exec " + command + " >/dev/null 2>&1").c_str(), nullptr);
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  bool hit = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (moment()) {
+      hit = true;
+      break;
+    }
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      ADD_FAILURE() << "datagen finished before the moment: " << what;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill(-pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(hit) << what;
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << what;
+}
+
+int count_shards(const fs::path& dir) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) n += e.path().extension() == ".h5";
+  return n;
+}
+
+TEST(Datagen, KillNineAtThreeMomentsThenResumeEqualsTheUninterruptedRun) {
+  constexpr int64_t kSamples = 20;  // 5 shards of 4
+  const fs::path ref = fresh_dir("sinsr_dg_ref"), dir = fresh_dir("sinsr_dg_killed");
+  auto r = run_command(single(ref, kSamples));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  // 1: while the very first shard is being written (its temporary file exists, no shard is complete).
+  kill_when(single(dir, kSamples), [&] { return !temp_files(dir).empty(); }, "first shard in progress");
+  EXPECT_EQ(count_shards(dir), 0);
+  // 2: the resumed run, killed once two shards are complete.
+  kill_when(single(dir, kSamples), [&] { return count_shards(dir) >= 2; }, "after two shards");
+  // 3: the next resume, killed while a later shard is being written.
+  const int before = count_shards(dir);
+  kill_when(single(dir, kSamples), [&] { return count_shards(dir) > before && !temp_files(dir).empty(); },
+            "a later shard in progress");
+  EXPECT_FALSE(fs::exists(dir / "manifest.json"));
+
+  auto fin = run_command(single(dir, kSamples));
+  ASSERT_EQ(fin.exit_code, 0) << fin.output;
+  EXPECT_NE(fin.output.find("complete"), std::string::npos) << fin.output;
+  expect_identical_samples(ref, dir, kSamples);
+  EXPECT_TRUE(temp_files(dir).empty());
+  auto v = run_command(sinsr_binary() + " datagen-verify " + dir.string());
+  EXPECT_EQ(v.exit_code, 0) << v.output;
+}
+
+TEST(Datagen, VerifyCatchesFlippedBitsAndMissingShardsAndRepairRestoresThem) {
+  const fs::path dir = fresh_dir("sinsr_dg_verify"), ref = fresh_dir("sinsr_dg_verify_ref");
+  ASSERT_EQ(run_command(single(dir, 12)).exit_code, 0);
+  ASSERT_EQ(run_command(single(ref, 12)).exit_code, 0);
+  // Flip one bit in the middle of the second shard's data; delete the third shard.
+  const fs::path flipped = dir / "pairs-000000004.h5";
+  std::string bytes = read_file(flipped.string());
+  bytes[bytes.size() / 2] ^= 0x10;
+  std::ofstream(flipped, std::ios::binary | std::ios::trunc) << bytes;
+  fs::remove(dir / "pairs-000000008.h5");
+
+  auto v = run_command(sinsr_binary() + " datagen-verify " + dir.string());
+  EXPECT_EQ(v.exit_code, kExitIntegrity) << v.output;
+  EXPECT_NE(v.output.find("bad shards: pairs-000000004.h5 pairs-000000008.h5"), std::string::npos) << v.output;
+  EXPECT_EQ(v.output.find("pairs-000000000.h5:"), std::string::npos) << v.output;  // the sound shard is not accused
+
+  auto rep = run_command("SINSR_THREADS=1 " + sinsr_binary() + " datagen-verify --repair " + dir.string());
+  EXPECT_EQ(rep.exit_code, 0) << rep.output;
+  expect_identical_samples(ref, dir, 12);
+  EXPECT_EQ(run_command(sinsr_binary() + " datagen-verify " + dir.string()).exit_code, 0);
+}
+
+TEST(Datagen, Fletcher32CatchesACorruptedSampleOnRead) {
+  const fs::path dir = fresh_dir("sinsr_dg_fletcher");
+  const std::string path = (dir / "f.h5").string();
+  {
+    io::H5Writer w(path);
+    w.create_dataset("gt", at::kByte, {2, 4000});
+    w.write_rows("gt", 0, at::full({2, 4000}, 0xAB, at::kByte));
+    w.close();
+  }
+  std::string bytes = read_file(path);
+  const size_t at_data = bytes.find(std::string(64, '\xAB'));
+  ASSERT_NE(at_data, std::string::npos);
+  bytes[at_data + 10] ^= 0x01;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  io::H5Reader h5(path);
+  EXPECT_THROW(h5.read("gt"), std::runtime_error);
+}
+
+TEST(Datagen, ADifferentConfigurationIsRefusedAndNothingIsTouched) {
+  const fs::path dir = fresh_dir("sinsr_dg_foreign");
+  ASSERT_EQ(run_command(single(dir, 4)).exit_code, 0);
+  const std::string before = read_file((dir / "pairs-000000000.h5").string());
+  auto r = run_command(single(dir, 4) + " --data.seed=99");
+  EXPECT_EQ(r.exit_code, kExitUsage) << r.output;
+  EXPECT_NE(r.output.find("different configuration"), std::string::npos) << r.output;
+  EXPECT_EQ(read_file((dir / "pairs-000000000.h5").string()), before);
+  // Under mpirun too: every rank stops with the same message, none hangs.
+  auto r2 = run_command(mpirun2(datagen_args(dir, 4) + " --data.seed=99"));
+  EXPECT_NE(r2.exit_code, 0) << r2.output;
+  EXPECT_NE(r2.output.find("different configuration"), std::string::npos) << r2.output;
+}
+
+TEST(Datagen, PythonH5pyReadsAShardAsDocumented) {
+  if (run_command("/usr/bin/python3 -c 'import h5py'").exit_code != 0) GTEST_SKIP() << "python3-h5py not installed";
+  const fs::path dir = fresh_dir("sinsr_dg_h5py");
+  ASSERT_EQ(run_command(single(dir, 6)).exit_code, 0);
+  const std::string script = R"(
+import h5py, json, sys
+f = h5py.File(sys.argv[1], 'r')
+n = int(f.attrs['count'])
+assert f.attrs['schema'] == 'sinsr-pairs/1', f.attrs['schema']
+for a in ['teacher_sha256', 'autoencoder_sha256', 'config', 'seed', 'count', 'created_utc', 'generator']:
+    assert a in f.attrs, a
+assert len(f.attrs['teacher_sha256']) == 64
+assert '[diffusion]' in f.attrs['config']
+assert f['index'].dtype == 'int64' and f['index'].shape == (n,)
+assert list(f['index'][:]) == list(range(int(f.attrs['first_index']), int(f.attrs['first_index']) + n))
+assert f['gt'].dtype == 'uint8' and f['gt'].shape == (n, 3, 64, 64)
+assert f['lq'].dtype == 'uint8' and f['lq'].shape == (n, 3, 16, 16)
+for d in ['x_T', 'z_teacher', 'z_y', 'z_gt']:
+    assert f[d].dtype == 'float32' and f[d].shape == (n, 3, 16, 16), d
+    assert f[d].fletcher32 and f[d].chunks == (1, 3, 16, 16), d
+m = json.load(open(sys.argv[2]))
+assert m['num_samples'] == 6 and len(m['shards']) == 2
+print('ok', n)
+)";
+  write_file_atomically((dir / "check.py").string(), script);
+  auto r = run_command("/usr/bin/python3 " + (dir / "check.py").string() + " " + (dir / "pairs-000000004.h5").string() +
+                       " " + (dir / "manifest.json").string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("ok 2"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace sinsr::test
