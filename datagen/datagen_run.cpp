@@ -163,6 +163,7 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
     for (const auto& [rank, n] : done_by_rank) total += n;
     if (total > shown) progress.advance(total - shown), shown = total;
   };
+  const auto generation_start = Clock::now();
   for (const ShardRange& shard : mine) {
     const auto t0 = Clock::now();
     remove_temp_files(s.out_dir, shard_file_name(shard.first));  // a crashed attempt's leftovers
@@ -182,7 +183,7 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
       std::cerr << "rank " << mpi.rank() << ": " << fs::path(path).filename().string() << " done (" << shard.count
                 << " pairs, " << seconds_since(t0) << " s)\n";
   }
-  const double my_seconds = seconds_since(start);
+  const double my_seconds = seconds_since(generation_start);
   mpi.post_report(done, true);
   if (mpi.is_root()) {
     int finished = 1;
@@ -240,7 +241,8 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
       int64_t n = 0;
       double t = 0;
       in >> rank >> n >> t;
-      std::cerr << "  rank " << rank << ": " << n << " pairs, " << (t > 0 ? static_cast<double>(n) / t : 0.0) << " pairs/s\n";
+      std::cerr << "  rank " << rank << ": " << n << " pairs in " << t << " s of generation, "
+                << (t > 0 ? static_cast<double>(n) / t : 0.0) << " pairs/s\n";
     }
     std::cerr << "manifest: " << (fs::path(s.out_dir) / kManifestName).string() << "\n";
   }
