@@ -1,7 +1,6 @@
 #include "core/data/pair_synthesizer.h"
 
 #include <iostream>
-#include <numeric>
 #include <stdexcept>
 
 #include "core/data/image_ops.h"
@@ -41,11 +40,8 @@ size_t PairSynthesizer::image_for(int64_t index) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = permutations_.find(epoch);
   if (it == permutations_.end()) {
-    std::vector<uint32_t> perm(paths_.size());
-    std::iota(perm.begin(), perm.end(), 0u);
     SampleRng rng(derive_seed(seed_, "epoch", static_cast<uint64_t>(epoch)));
-    for (size_t i = perm.size(); i > 1; --i)  // Fisher-Yates
-      std::swap(perm[i - 1], perm[static_cast<size_t>(rng.randint(0, static_cast<int64_t>(i) - 1))]);
+    std::vector<uint32_t> perm = shuffled_indices(paths_.size(), rng);
     if (permutations_.size() >= 2) permutations_.erase(permutations_.begin());
     it = permutations_.emplace(epoch, std::move(perm)).first;
   }

@@ -7,6 +7,7 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace sinsr::data {
@@ -80,5 +81,13 @@ class SampleRng {
 
   static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 };
+
+// 0 .. n-1 shuffled by Fisher-Yates with `rng` (epoch orders of photos and of training samples).
+inline std::vector<uint32_t> shuffled_indices(size_t n, SampleRng& rng) {
+  std::vector<uint32_t> perm(n);
+  for (size_t i = 0; i < n; ++i) perm[i] = static_cast<uint32_t>(i);
+  for (size_t i = n; i > 1; --i) std::swap(perm[i - 1], perm[static_cast<size_t>(rng.randint(0, static_cast<int64_t>(i) - 1))]);
+  return perm;
+}
 
 }  // namespace sinsr::data

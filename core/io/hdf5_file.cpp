@@ -80,7 +80,9 @@ bool H5Reader::exists(const std::string& object) const {
   }
 }
 
-at::Tensor H5Reader::read(const std::string& dataset) const {
+at::Tensor H5Reader::read(const std::string& dataset) const { return read_rows(dataset, 0, -1); }
+
+at::Tensor H5Reader::read_rows(const std::string& dataset, int64_t first, int64_t count) const {
   Handle ds{H5Dopen2(file_, dataset.c_str(), H5P_DEFAULT), H5Dclose};
   if (ds.id < 0) fail("no dataset '" + dataset + "'");
   Handle type{H5Dget_type(ds.id), H5Tclose};
@@ -88,16 +90,27 @@ at::Tensor H5Reader::read(const std::string& dataset) const {
   const int rank = H5Sget_simple_extent_ndims(space.id);
   std::vector<hsize_t> dims(static_cast<size_t>(rank));
   H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
-  std::vector<int64_t> shape(dims.begin(), dims.end());
   at::ScalarType dtype;
   try {
     dtype = dtype_of(type.id);
   } catch (const std::exception& e) {
     fail("dataset '" + dataset + "': " + e.what());
   }
+  hid_t file_space = H5S_ALL, mem_space = H5S_ALL;
+  Handle mem{-1, H5Sclose};
+  if (count >= 0) {  // rows [first, first + count) of the first dimension
+    if (rank < 1 || first < 0 || static_cast<hsize_t>(first + count) > dims[0])
+      fail("dataset '" + dataset + "': rows " + std::to_string(first) + "+" + std::to_string(count) + " out of range");
+    std::vector<hsize_t> start(dims.size(), 0);
+    start[0] = static_cast<hsize_t>(first);
+    dims[0] = static_cast<hsize_t>(count);
+    H5Sselect_hyperslab(space.id, H5S_SELECT_SET, start.data(), nullptr, dims.data(), nullptr);
+    mem.id = H5Screate_simple(rank, dims.data(), nullptr);
+    file_space = space.id, mem_space = mem.id;
+  }
   const at::ScalarType load_as = dtype == at::kHalf ? at::kFloat : dtype;
-  at::Tensor out = at::empty(shape, at::TensorOptions().dtype(load_as));
-  if (out.numel() > 0 && H5Dread(ds.id, memory_type(load_as), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data_ptr()) < 0)
+  at::Tensor out = at::empty(std::vector<int64_t>(dims.begin(), dims.end()), at::TensorOptions().dtype(load_as));
+  if (out.numel() > 0 && H5Dread(ds.id, memory_type(load_as), mem_space, file_space, H5P_DEFAULT, out.data_ptr()) < 0)
     fail("cannot read dataset '" + dataset + "' (corrupt file or checksum error)");
   return out;
 }

@@ -20,6 +20,8 @@ class H5Reader {
   bool exists(const std::string& object) const;
   // float32/float64/int64/int32/uint8/bool datasets, same dtype and shape as stored.
   at::Tensor read(const std::string& dataset) const;
+  // Rows [first, first + count) of the first dimension (one sample of a shard without reading the rest).
+  at::Tensor read_rows(const std::string& dataset, int64_t first, int64_t count) const;
   // Member names of a group, in creation order when the file tracks it (h5py's track_order), else by name.
   std::vector<std::string> members(const std::string& group) const;
 
