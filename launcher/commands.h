@@ -9,5 +9,6 @@ Command datagen_verify_command();
 Command degrade_command();
 Command infer_command();
 Command inspect_command();
+Command train_command();
 
 }  // namespace sinsr::cli

@@ -10,7 +10,7 @@ namespace sinsr::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {infer_command(), degrade_command(), datagen_command(),
-                                                   datagen_verify_command(), inspect_command()};
+                                                   datagen_verify_command(), train_command(), inspect_command()};
   return kCommands;
 }
 

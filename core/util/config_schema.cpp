@@ -99,6 +99,29 @@ const std::vector<ConfigKey>& config_schema() {
       // [datagen]: teacher pair shards (DESIGN.md §4).
       {"datagen", "shard_size", "256", "samples per shard file (a crash loses at most one shard's work)"},
       {"datagen", "batch_size", "4", "samples per teacher call (speed only)"},
+      // [train]: SinSR distillation (SPEC.md §4; the paper fine-tunes for 300k iterations, the reference YAML
+      // says 500k with milestones [5000, 500000]).
+      {"train", "steps", "300000", "optimizer steps"},
+      {"train", "batch_size", "64", "global batch (all ranks together); must be a multiple of the rank count"},
+      {"train", "microbatch", "64", "per-rank micro-batch; gradients accumulate over the rest of the rank's batch"},
+      {"train", "lr", "5e-5", "AdamW learning rate after warm-up"},
+      {"train", "warmup", "5000", "linear warm-up steps (the reference's first milestone)"},
+      {"train", "milestones", "500000", "steps after which the rate halves"},
+      {"train", "weight_decay", "0", "AdamW weight decay"},
+      {"train", "grad_clip", "0", "clip the global gradient norm to this (0: off, as the reference)"},
+      {"train", "ema_rate", "0.999", "EMA rate of the student"},
+      {"train", "w_distill", "1", "weight of L_distill = MSE(f(x_T, T), F(x_T, y))"},
+      {"train", "w_inverse", "1", "weight of L_inverse = MSE(f(F(x_T, y), 0), x_T)"},
+      {"train", "w_gt", "1", "weight of L_gt = MSE(f(f(z_gt, 0), T), z_gt)"},
+      {"train", "init", "teacher", "student start: teacher (its weights, the paper) or random"},
+      {"train", "seed", "123456", "seed of the sample order"},
+      {"train", "val_samples", "8", "last samples of the data set held out for validation"},
+      {"train", "log_every", "100", "steps between metrics lines"},
+      {"train", "val_every", "2000", "steps between validations"},
+      {"train", "ckpt_every", "2000", "steps between checkpoints"},
+      {"train", "keep_ckpts", "3", "checkpoints kept"},
+      {"train", "check_every", "100", "steps between cross-rank parameter checksums"},
+      {"train", "peer_timeout", "600", "seconds without a finished step before a rank gives up (a dead peer)"},
   };
   return kSchema;
 }

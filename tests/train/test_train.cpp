@@ -1,0 +1,186 @@
+// sinsr train end to end on the tiny config: rank-count invariance with real `mpirun -np 2`, exact resume
+// after kill -9 and after SIGTERM (exit 75), and a dead peer rank.
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "core/io/pth.h"
+#include "core/util/atomic_file.h"
+#include "core/util/errors.h"
+#include "core/util/json.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/photos.h"
+#include "tests/support/run.h"
+
+namespace fs = std::filesystem;
+
+namespace sinsr::test {
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+const std::string kMpi = "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe ";
+
+// A 12-pair data set made once per test process.
+const fs::path& pairs() {
+  static const fs::path d = [] {
+    const fs::path photos = fresh_dir("sinsr_train_photos"), out = fresh_dir("sinsr_train_pairs");
+    for (int i = 0; i < 3; ++i) write_synthetic_photo((photos / ("p" + std::to_string(i) + ".png")).string(), 100, 130, i);
+    const auto r = run_command(sinsr_binary() + " datagen --config configs/tiny.ini --data.hr=" + photos.string() +
+                               " --out " + out.string() + " --num-samples 12 --teacher tests/fixtures/parity/unet_small.pth"
+                               " --autoencoder tests/fixtures/parity/vq_small.pth");
+    if (r.exit_code != 0) throw std::runtime_error("datagen failed:\n" + r.output);
+    return out;
+  }();
+  return d;
+}
+
+std::string train_args(const fs::path& run, int64_t steps, int64_t batch, const std::string& extra = "") {
+  return " train --config configs/tiny.ini --data " + pairs().string() + " --out " + run.string() +
+         " --teacher tests/fixtures/parity/unet_small.pth --train.steps=" + std::to_string(steps) +
+         " --train.batch_size=" + std::to_string(batch) + " --train.microbatch=2 --train.val_samples=2"
+         " --train.log_every=1 --train.ckpt_every=2 --train.keep_ckpts=10" + extra;
+}
+std::string single(const std::string& args) { return "env SINSR_THREADS=1 " + sinsr_binary() + args; }
+
+io::TensorDict final_student(const fs::path& run) {
+  return io::read_state_dict((run / "ckpt" / read_file((run / "ckpt" / "latest").string()).substr(0, 9) / "student.pth").string());
+}
+
+double max_rel_param_error(const io::TensorDict& a, const io::TensorDict& b) {
+  EXPECT_EQ(a.size(), b.size());
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, max_rel_error(a[i].second, b[i].second));
+  return worst;
+}
+
+// step -> (loss, distill, inverse, gt) from metrics.jsonl
+std::map<int64_t, std::vector<double>> loss_history(const fs::path& run) {
+  std::map<int64_t, std::vector<double>> out;
+  std::ifstream in(run / "metrics.jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    const Json j = Json::parse(line);
+    out[j["step"].as_int()] = {j["loss"].as_number(), j["distill"].as_number(), j["inverse"].as_number(), j["gt"].as_number()};
+  }
+  return out;
+}
+
+TEST(Train, TwoRanksOfTwoEqualOneRankOfFourAfterFiveSteps) {
+  const fs::path one = fresh_dir("sinsr_train_one"), two = fresh_dir("sinsr_train_two");
+  auto r1 = run_command(single(train_args(one, 5, 4)));
+  ASSERT_EQ(r1.exit_code, 0) << r1.output;
+  auto r2 = run_command(kMpi + "env SINSR_THREADS=1 " + sinsr_binary() + train_args(two, 5, 4));
+  ASSERT_EQ(r2.exit_code, 0) << r2.output;
+  EXPECT_NE(r2.output.find("2 rank(s) x 2"), std::string::npos) << r2.output;
+  const double e = max_rel_param_error(final_student(one), final_student(two));
+  std::cout << "  1 rank x 4 vs 2 ranks x 2 after 5 steps: max relative parameter error " << e << "\n";
+  EXPECT_LE(e, 1e-5);
+  // Training moved the student away from the teacher it started from.
+  EXPECT_GT(max_rel_param_error(final_student(one), io::read_state_dict("tests/fixtures/parity/unet_small.pth")), 1e-5);
+}
+
+// Runs `command` in its own process group; once `moment` holds, sends `sig` to the group. Returns the status.
+int signal_when(const std::string& command, const std::function<bool()>& moment, int sig) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    execl("/bin/sh", "sh", "-c", ("exec " + command + " >/dev/null 2>&1").c_str(), nullptr);
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline && !moment()) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      ADD_FAILURE() << "finished before the moment";
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  kill(sig == SIGKILL ? -pid : pid, sig);
+  waitpid(pid, &status, 0);
+  return status;
+}
+
+bool latest_is_at_least(const fs::path& run, int64_t step) {
+  try {
+    return std::stoll(read_file((run / "ckpt" / "latest").string())) >= step;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+TEST(Train, KillNineAndSigtermThenResumeMatchTheUninterruptedRun) {
+  constexpr int64_t kSteps = 10;
+  const fs::path ref = fresh_dir("sinsr_train_ref"), killed = fresh_dir("sinsr_train_killed"), term = fresh_dir("sinsr_train_term");
+  ASSERT_EQ(run_command(single(train_args(ref, kSteps, 4))).exit_code, 0);
+
+  // kill -9 once the step-4 checkpoint exists (the run is somewhere in steps 5-6), then resume.
+  const int st = signal_when(single(train_args(killed, kSteps, 4)), [&] { return latest_is_at_least(killed, 4); }, SIGKILL);
+  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+  auto resumed = run_command(single(train_args(killed, kSteps, 4)));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming from"), std::string::npos) << resumed.output;
+
+  // SIGTERM: finish the step, checkpoint, exit 75; then resume.
+  const int st2 = signal_when(single(train_args(term, kSteps, 4)), [&] { return latest_is_at_least(term, 2); }, SIGTERM);
+  ASSERT_TRUE(WIFEXITED(st2)) << st2;
+  EXPECT_EQ(WEXITSTATUS(st2), kExitTempFail);
+  ASSERT_EQ(run_command(single(train_args(term, kSteps, 4))).exit_code, 0);
+
+  for (const fs::path& run : {killed, term}) {
+    SCOPED_TRACE(run.string());
+    EXPECT_EQ(max_rel_param_error(final_student(ref), final_student(run)), 0.0);
+    EXPECT_EQ(loss_history(run), loss_history(ref));
+    EXPECT_EQ(loss_history(run).size(), static_cast<size_t>(kSteps));
+  }
+}
+
+TEST(Train, ADeadPeerRankMakesTheOtherExitNonZero) {
+  const fs::path run = fresh_dir("sinsr_train_dead");
+  const std::string cmd = kMpi + "env SINSR_THREADS=1 " + sinsr_binary() + train_args(run, 100000, 4, " --train.peer_timeout=20");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null 2>&1").c_str(), nullptr);
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  struct KillGroupOnExit {
+    pid_t pgid;
+    ~KillGroupOnExit() { kill(-pgid, SIGKILL); }
+  } cleanup{pid};
+  // Wait for training to be under way, then kill -9 one rank (a child of mpirun).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!latest_is_at_least(run, 2) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(latest_is_at_least(run, 2));
+  const auto children = run_command("pgrep -P " + std::to_string(pid)).output;
+  std::istringstream in(children);
+  pid_t first_rank = 0;
+  ASSERT_TRUE(in >> first_rank) << children;
+  const auto killed_at = std::chrono::steady_clock::now();
+  kill(first_rank, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    ASSERT_LT(std::chrono::steady_clock::now() - killed_at, std::chrono::seconds(60)) << "the job still runs";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the job exited 0 after losing a rank";
+}
+
+}  // namespace
+}  // namespace sinsr::test

@@ -1,0 +1,240 @@
+#include "trainer/train_run.h"
+
+#include <torch/torch.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "core/diffusion/diffusion.h"
+#include "core/dist/communicator.h"
+#include "core/io/state_dict.h"
+#include "core/nn/model_config.h"
+#include "core/nn/unet_swin.h"
+#include "core/util/atomic_file.h"
+#include "core/util/errors.h"
+#include "core/util/progress.h"
+#include "core/util/signals.h"
+#include "trainer/checkpoint.h"
+#include "trainer/ema.h"
+#include "trainer/lr_schedule.h"
+#include "trainer/pair_shards.h"
+#include "trainer/sinsr_losses.h"
+
+namespace fs = std::filesystem;
+
+namespace sinsr::train {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Gives up when no step finishes for `timeout` seconds: a peer that died leaves the others blocked in a
+// collective forever, and some launchers do not kill the rest of the job.
+class Watchdog {
+ public:
+  Watchdog(double timeout, int rank) : timeout_(timeout), rank_(rank), last_(now()) {
+    thread_ = std::thread([this] {
+      while (!done_) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (!done_ && now() - last_ > timeout_) {
+          std::cerr << "sinsr train: rank " << rank_ << ": no step finished for " << timeout_
+                    << " s (a peer rank died or hangs); giving up\n";
+          std::_Exit(kExitFailure);
+        }
+      }
+    });
+  }
+  ~Watchdog() {
+    done_ = true;
+    thread_.join();
+  }
+  void alive() { last_ = now(); }
+
+ private:
+  static double now() { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); }
+  double timeout_;
+  int rank_;
+  std::atomic<double> last_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// metrics.jsonl up to `step` (what a resumed run keeps: lines past the checkpoint are redone).
+void truncate_metrics(const fs::path& path, int64_t step) {
+  if (!fs::exists(path)) return;
+  std::ifstream in(path);
+  std::string line, kept;
+  while (std::getline(in, line))
+    if (!line.empty() && Json::parse(line)["step"].as_int() <= step) kept += line + "\n";
+  write_file_atomically(path.string(), kept);
+}
+
+at::Tensor total_grad_norm(const std::vector<at::Tensor>& params) {
+  std::vector<at::Tensor> norms;
+  for (const at::Tensor& p : params) norms.push_back(p.grad().detach().pow(2).sum());
+  return at::stack(norms).sum().sqrt();
+}
+
+}  // namespace
+
+int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
+  const Config& cfg = s.config;
+  auto comm = dist::make_mpi_communicator(mpi);
+  const int R = comm->size(), rank = comm->rank();
+  const int64_t steps = cfg.integer("train.steps"), B = cfg.integer("train.batch_size"), micro = cfg.integer("train.microbatch");
+  if (steps < 1 || B < 1 || micro < 1) throw UsageError("train.steps, train.batch_size and train.microbatch must be >= 1");
+  if (B % R) throw UsageError("train.batch_size (" + std::to_string(B) + ") must be a multiple of the rank count (" + std::to_string(R) + ")");
+  const int64_t per_rank = B / R;
+  const LossWeights weights{cfg.real("train.w_distill"), cfg.real("train.w_inverse"), cfg.real("train.w_gt")};
+  std::vector<int64_t> later;
+  for (int64_t m : cfg.int_list("train.milestones"))
+    if (m > cfg.integer("train.warmup")) later.push_back(m);
+  const LrSchedule schedule{cfg.real("train.lr"), cfg.integer("train.warmup"), later};
+  const auto seed = static_cast<uint64_t>(cfg.integer("train.seed"));
+
+  PairShards data(s.data_dir);
+  const int64_t val_n = cfg.integer("train.val_samples");
+  const int64_t train_n = data.size() - val_n;
+  if (val_n < 0 || train_n < 1) throw UsageError("train.val_samples must leave at least one training sample");
+  const Diffusion diffusion(DiffusionConfig::from_config(cfg));
+
+  // The student: the teacher's weights (the paper), a given checkpoint, or random; rank 0's copy wins.
+  nn::UNetModelSwin student(UNetConfig::from_config(cfg));
+  if (!s.init_path.empty()) io::load_weights(*student, s.init_path);
+  else if (cfg.str("train.init") == "teacher") io::load_weights(*student, s.teacher_path);
+  else if (cfg.str("train.init") != "random") throw UsageError("train.init must be 'teacher' or 'random'");
+  std::vector<at::Tensor> params = student->parameters(), all_tensors = params;
+  for (const auto& b : student->buffers()) all_tensors.push_back(b);
+  torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(schedule.at(1))
+                                            .betas({0.9, 0.999})
+                                            .eps(1e-8)
+                                            .weight_decay(cfg.real("train.weight_decay")));
+  Ema ema(*student, cfg.real("train.ema_rate"));
+
+  const fs::path run(s.run_dir);
+  const fs::path metrics_path = run / "metrics.jsonl";
+  int64_t start = 0;
+  if (auto latest = latest_checkpoint(s.run_dir)) {
+    const CheckpointState st = load_checkpoint(*latest, *student, ema.state(), optimizer);
+    if (st.info["global_batch"].as_int() != B || st.info["data_content_sha256"].as_string() != data.content_sha256())
+      throw UsageError(*latest + " was made with another global batch or data set; use another --out");
+    start = st.step;
+    if (mpi.is_root()) std::cerr << "train: resuming from " << *latest << " (step " << start << ")\n";
+  }
+  dist::broadcast_tensors(all_tensors, *comm);
+  if (mpi.is_root()) {
+    fs::create_directories(run);
+    truncate_metrics(metrics_path, start);
+    write_file_atomically((run / "config.ini").string(), cfg.to_ini({"model", "diffusion", "train"}));
+    std::cerr << "train: " << steps << " steps, global batch " << B << " (" << R << " rank(s) x " << per_rank
+              << ", micro-batch " << std::min(micro, per_rank) << "), " << train_n << " training pairs, " << val_n
+              << " held out, communicator " << comm->name() << "\n";
+  }
+
+  install_stop_signal_handlers();
+  Watchdog watchdog(cfg.real("train.peer_timeout"), rank);
+  Progress progress(steps - start, "steps");
+  std::ofstream metrics;
+  if (mpi.is_root()) metrics.open(metrics_path, std::ios::app);
+  const int64_t log_every = cfg.integer("train.log_every"), ckpt_every = cfg.integer("train.ckpt_every");
+  const int64_t check_every = cfg.integer("train.check_every");
+  const double grad_clip = cfg.real("train.grad_clip");
+  auto checkpoint = [&](int64_t step) {
+    if (mpi.is_root()) {
+      CheckpointState st;
+      st.step = step;
+      st.info = Json::object();
+      st.info.set("lr", Json::number(schedule.at(step)));
+      st.info.set("global_batch", Json::number(static_cast<double>(B)));
+      st.info.set("ranks", Json::number(R));
+      st.info.set("seed", Json::number(static_cast<double>(seed)));
+      st.info.set("data_content_sha256", Json::string(data.content_sha256()));
+      st.info.set("config", Json::string(cfg.to_ini({"model", "diffusion", "train"})));
+      save_checkpoint(s.run_dir, st, *student, ema.state(), optimizer, static_cast<int>(cfg.integer("train.keep_ckpts")));
+    }
+    mpi.barrier();
+  };
+
+  student->train();
+  double window_seconds = 0, window_data = 0;
+  int64_t window_steps = 0;
+  for (int64_t step = start + 1; step <= steps; ++step) {
+    const auto t0 = Clock::now();
+    // This rank's slice of the global batch, then its micro-batches.
+    const std::vector<int64_t> batch = global_batch(step, B, train_n, seed);
+    const std::vector<int64_t> mine(batch.begin() + rank * per_rank, batch.begin() + (rank + 1) * per_rank);
+    const TrainBatch b = data.load(mine);
+    window_data += seconds_since(t0);
+    optimizer.zero_grad();
+    at::Tensor sums = at::zeros({4}, at::kFloat);  // loss, distill, inverse, gt summed over this rank's samples
+    for (int64_t m0 = 0; m0 < per_rank; m0 += micro) {
+      const int64_t n = std::min(micro, per_rank - m0);
+      auto sl = [&](const at::Tensor& t) { return t.narrow(0, m0, n); };
+      const LossTerms l = sinsr_losses(*student, diffusion, sl(b.x_T), sl(b.z_teacher), sl(b.z_gt), sl(b.lq), weights);
+      // Summed over samples and divided by the global batch: the all-reduced sum is the batch mean's gradient.
+      (l.per_sample.sum() / static_cast<double>(B)).backward();
+      sums += at::stack({l.per_sample.sum(), l.distill.sum(), l.inverse.sum(), l.gt.sum()}).detach();
+    }
+    dist::all_reduce_gradients(params, *comm);
+    const double grad_norm = total_grad_norm(params).item<double>();
+    if (grad_clip > 0 && grad_norm > grad_clip)
+      for (const at::Tensor& p : params) p.grad().mul_(grad_clip / grad_norm);
+    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(schedule.at(step));
+    optimizer.step();
+    if (mpi.is_root()) ema.update(*student);
+    comm->all_reduce_sum(sums);
+    sums /= static_cast<double>(B);
+    // Everyone learns whether anyone was asked to stop, so all ranks checkpoint the same step.
+    at::Tensor stop = at::full({1}, stop_requested() ? 1.0f : 0.0f);
+    comm->all_reduce_sum(stop);
+    watchdog.alive();
+    window_seconds += seconds_since(t0);
+    ++window_steps;
+
+    if (mpi.is_root() && (step % log_every == 0 || step == steps)) {
+      Json line = Json::object();
+      line.set("step", Json::number(static_cast<double>(step)));
+      line.set("loss", Json::number(sums[0].item<double>()));
+      line.set("distill", Json::number(sums[1].item<double>()));
+      line.set("inverse", Json::number(sums[2].item<double>()));
+      line.set("gt", Json::number(sums[3].item<double>()));
+      line.set("lr", Json::number(schedule.at(step)));
+      line.set("grad_norm", Json::number(grad_norm));
+      line.set("samples_per_s", Json::number(static_cast<double>(B * window_steps) / window_seconds));
+      line.set("s_per_step", Json::number(window_seconds / static_cast<double>(window_steps)));
+      line.set("data_wait", Json::number(window_data / window_seconds));
+      metrics << line.dump() << "\n" << std::flush;
+      window_seconds = window_data = 0;
+      window_steps = 0;
+    }
+    if (check_every > 0 && step % check_every == 0 && !dist::replicas_agree(all_tensors, *comm)) {
+      std::cerr << "sinsr train: rank " << rank << ": replicas diverged at step " << step << "; aborting\n";
+      mpi.abort(kExitFailure);
+    }
+    if (mpi.is_root()) progress.advance();
+    if (stop.item<float>() > 0) {
+      checkpoint(step);
+      if (mpi.is_root()) {
+        progress.finish();
+        std::cerr << "train: stop signal: checkpointed step " << step << " to " << (run / "ckpt").string()
+                  << "; exit 75 (requeue)\n";
+      }
+      return kExitTempFail;
+    }
+    if (step % ckpt_every == 0 || step == steps) checkpoint(step);
+  }
+  if (mpi.is_root()) {
+    progress.finish();
+    std::cerr << "train: done, " << steps << " steps; checkpoints in " << (run / "ckpt").string() << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace sinsr::train

@@ -1,0 +1,21 @@
+// The SinSR distillation loop (SPEC.md §4.3, DESIGN.md §5) over datagen's pair shards, data-parallel over
+// MPI ranks, resumable, stopping cleanly on SIGTERM/SIGUSR1.
+#pragma once
+#include <string>
+
+#include "core/dist/mpi_context.h"
+#include "core/util/config.h"
+
+namespace sinsr::train {
+
+struct TrainSettings {
+  std::string data_dir, run_dir;
+  std::string teacher_path;  // student initialisation (train.init = teacher)
+  std::string init_path;     // optional: start the student from this .pth instead
+  Config config;             // [model] (the student), [diffusion], [train]
+};
+
+// Returns the exit code: 0 done, 75 checkpointed on a stop signal.
+int run_train(const TrainSettings& settings, const dist::MpiContext& mpi);
+
+}  // namespace sinsr::train
