@@ -23,7 +23,7 @@
 #include "trainer/checkpoint.h"
 #include "trainer/ema.h"
 #include "trainer/lr_schedule.h"
-#include "trainer/pair_shards.h"
+#include "trainer/pair_source.h"
 #include "trainer/sinsr_losses.h"
 
 namespace fs = std::filesystem;
@@ -99,10 +99,8 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   const LrSchedule schedule{cfg.real("train.lr"), cfg.integer("train.warmup"), later};
   const auto seed = static_cast<uint64_t>(cfg.integer("train.seed"));
 
-  PairShards data(s.data_dir);
-  const int64_t val_n = cfg.integer("train.val_samples");
-  const int64_t train_n = data.size() - val_n;
-  if (val_n < 0 || train_n < 1) throw UsageError("train.val_samples must leave at least one training sample");
+  const std::unique_ptr<PairSource> data = s.online ? online_source(cfg, s.teacher_path, s.autoencoder_path)
+                                                    : shard_source(s.data_dir, cfg.integer("train.val_samples"));
   const Diffusion diffusion(DiffusionConfig::from_config(cfg));
 
   // The student: the teacher's weights (the paper), a given checkpoint, or random; rank 0's copy wins.
@@ -123,7 +121,7 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   int64_t start = 0;
   if (auto latest = latest_checkpoint(s.run_dir)) {
     const CheckpointState st = load_checkpoint(*latest, *student, ema.state(), optimizer);
-    if (st.info["global_batch"].as_int() != B || st.info["data_content_sha256"].as_string() != data.content_sha256())
+    if (st.info["global_batch"].as_int() != B || st.info["data_identity"].as_string() != data->identity())
       throw UsageError(*latest + " was made with another global batch or data set; use another --out");
     start = st.step;
     if (mpi.is_root()) std::cerr << "train: resuming from " << *latest << " (step " << start << ")\n";
@@ -134,8 +132,8 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
     truncate_metrics(metrics_path, start);
     write_file_atomically((run / "config.ini").string(), cfg.to_ini({"model", "diffusion", "train"}));
     std::cerr << "train: " << steps << " steps, global batch " << B << " (" << R << " rank(s) x " << per_rank
-              << ", micro-batch " << std::min(micro, per_rank) << "), " << train_n << " training pairs, " << val_n
-              << " held out, communicator " << comm->name() << "\n";
+              << ", micro-batch " << std::min(micro, per_rank) << "), " << data->describe() << ", communicator "
+              << comm->name() << "\n";
   }
 
   install_stop_signal_handlers();
@@ -155,7 +153,7 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
       st.info.set("global_batch", Json::number(static_cast<double>(B)));
       st.info.set("ranks", Json::number(R));
       st.info.set("seed", Json::number(static_cast<double>(seed)));
-      st.info.set("data_content_sha256", Json::string(data.content_sha256()));
+      st.info.set("data_identity", Json::string(data->identity()));
       st.info.set("config", Json::string(cfg.to_ini({"model", "diffusion", "train"})));
       save_checkpoint(s.run_dir, st, *student, ema.state(), optimizer, static_cast<int>(cfg.integer("train.keep_ckpts")));
     }
@@ -168,9 +166,9 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   for (int64_t step = start + 1; step <= steps; ++step) {
     const auto t0 = Clock::now();
     // This rank's slice of the global batch, then its micro-batches.
-    const std::vector<int64_t> batch = global_batch(step, B, train_n, seed);
+    const std::vector<int64_t> batch = data->step_indices(step, B, seed);
     const std::vector<int64_t> mine(batch.begin() + rank * per_rank, batch.begin() + (rank + 1) * per_rank);
-    const TrainBatch b = data.load(mine);
+    const TrainBatch b = data->load(mine);
     window_data += seconds_since(t0);
     optimizer.zero_grad();
     at::Tensor sums = at::zeros({4}, at::kFloat);  // loss, distill, inverse, gt summed over this rank's samples

@@ -12,7 +12,9 @@ struct TrainSettings {
   std::string data_dir, run_dir;
   std::string teacher_path;  // student initialisation (train.init = teacher)
   std::string init_path;     // optional: start the student from this .pth instead
-  Config config;             // [model] (the student), [diffusion], [train]
+  std::string autoencoder_path;  // online mode only
+  bool online = false;       // --data-mode online: degrade and run the teacher every step
+  Config config;             // [model] (student and teacher), [diffusion], [train]; online: [autoencoder] [degradation] [data]
 };
 
 // Returns the exit code: 0 done, 75 checkpointed on a stop signal.

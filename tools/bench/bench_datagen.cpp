@@ -9,28 +9,9 @@
 #include <regex>
 #include <string>
 
-#include "core/io/pth.h"
-#include "core/io/state_dict.h"
-#include "core/nn/model_config.h"
-#include "core/nn/unet_swin.h"
-#include "core/nn/vq_autoencoder.h"
-#include "core/util/config.h"
+#include "tools/bench/bench_util.h"
 
 namespace fs = std::filesystem;
-
-namespace {
-
-std::string run(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  if (pclose(p) != 0) throw std::runtime_error("failed: " + cmd + "\n" + out);
-  return out;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   std::string config, hr = fs::exists("../shared/data/val_sr/gt") ? "../shared/data/val_sr/gt" : "";
@@ -54,11 +35,7 @@ int main(int argc, char** argv) {
   const fs::path tmp = fs::temp_directory_path() / "sinsr-bench-datagen";
   fs::remove_all(tmp);
   fs::create_directories(tmp);
-  torch::manual_seed(0);
-  sinsr::nn::UNetModelSwin teacher(sinsr::UNetConfig::from_config(cfg));
-  sinsr::nn::VQModelTorch vq(sinsr::VQConfig::from_config(cfg));
-  sinsr::io::write_state_dict((tmp / "teacher.pth").string(), sinsr::io::module_state_dict(*teacher));
-  sinsr::io::write_state_dict((tmp / "vq.pth").string(), sinsr::io::module_state_dict(*vq));
+  sinsr::bench::write_random_weights(cfg, tmp);
 
   std::cout << "sinsr datagen, " << (config.empty() ? "full-size (paper) config" : config) << ", " << samples
             << " samples, batch " << batch << ", 15 teacher steps\n\n";
@@ -70,9 +47,8 @@ int main(int argc, char** argv) {
                       " --datagen.batch_size=" + std::to_string(batch) + " --teacher " + (tmp / "teacher.pth").string() +
                       " --autoencoder " + (tmp / "vq.pth").string() + (config.empty() ? "" : " --config " + config);
     if (ranks > 1)
-      cmd = "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np " + std::to_string(ranks) +
-            " --oversubscribe " + cmd;
-    const std::string log = run(cmd);
+      cmd = sinsr::bench::kMpirun2 + cmd;
+    const std::string log = sinsr::bench::run_or_throw(cmd);
     double total = 0;
     for (std::sregex_iterator it(log.begin(), log.end(), rank_line), end; it != end; ++it) {
       std::cout << ranks << " rank(s): rank " << (*it)[1] << ": " << (*it)[2] << " pairs, " << (*it)[4] << " pairs/s\n";

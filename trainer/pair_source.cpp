@@ -1,0 +1,89 @@
+#include "trainer/pair_source.h"
+
+#include <ATen/ATen.h>
+
+#include "core/data/pair_loader.h"
+#include "core/io/state_dict.h"
+#include "core/nn/model_config.h"
+#include "core/util/config.h"
+#include "core/util/errors.h"
+#include "core/util/sha256.h"
+#include "datagen/teacher_pairs.h"
+
+namespace sinsr::train {
+
+namespace {
+
+class ShardSource final : public PairSource {
+ public:
+  ShardSource(const std::string& dir, int64_t held_out) : shards_(dir), train_n_(shards_.size() - held_out) {
+    if (held_out < 0 || train_n_ < 1) throw UsageError("train.val_samples must leave at least one training pair in " + dir);
+  }
+  std::vector<int64_t> step_indices(int64_t step, int64_t batch, uint64_t seed) const override {
+    return global_batch(step, batch, train_n_, seed);
+  }
+  TrainBatch load(const std::vector<int64_t>& indices) override { return shards_.load(indices); }
+  std::string identity() const override { return shards_.content_sha256(); }
+  std::string describe() const override {
+    return std::to_string(train_n_) + " pregenerated training pairs, " + std::to_string(shards_.size() - train_n_) + " held out";
+  }
+
+ private:
+  PairShards shards_;
+  int64_t train_n_;
+};
+
+class OnlineSource final : public PairSource {
+ public:
+  OnlineSource(const Config& cfg, const std::string& teacher_path, const std::string& autoencoder_path)
+      : synth_(data::PairSynthesizer::from_config(cfg)),
+        pairs_(load_teacher(cfg, teacher_path), load_vq(cfg, autoencoder_path), Diffusion(DiffusionConfig::from_config(cfg)),
+               static_cast<uint64_t>(cfg.integer("data.seed"))),
+        identity_("online:" + sha256_hex(cfg.to_ini({"autoencoder", "degradation", "data"})) + ":" + sha256_file(teacher_path)),
+        workers_(static_cast<int>(cfg.integer("data.workers"))) {}
+  std::vector<int64_t> step_indices(int64_t step, int64_t batch, uint64_t) const override {
+    std::vector<int64_t> v;
+    for (int64_t i = (step - 1) * batch; i < step * batch; ++i) v.push_back(i);
+    return v;
+  }
+  TrainBatch load(const std::vector<int64_t>& indices) override {
+    // A rank's indices are consecutive: one loader batch, degraded by the loader's threads.
+    data::PairLoader loader(synth_, indices.front(), static_cast<int64_t>(indices.size()),
+                            {static_cast<int64_t>(indices.size()), workers_ > 0 ? workers_ : 1, 1});
+    const data::PairBatch pb = *loader.next();
+    const datagen::PairLatents z = pairs_.compute(pb);
+    return {z.x_T, z.z_teacher, z.z_gt, pb.lq.to(at::kFloat) / 255.0 * 2 - 1, pb.index};
+  }
+  std::string identity() const override { return identity_; }
+  std::string describe() const override { return "online pairs (degradation + teacher every step)"; }
+
+ private:
+  data::PairSynthesizer synth_;
+  datagen::TeacherPairs pairs_;
+  std::string identity_;
+  int workers_;
+
+  static nn::UNetModelSwin load_teacher(const Config& cfg, const std::string& path) {
+    nn::UNetModelSwin t(UNetConfig::from_config(cfg));
+    io::load_weights(*t, path);
+    return t;
+  }
+  static nn::VQModelTorch load_vq(const Config& cfg, const std::string& path) {
+    if (path.empty()) throw UsageError("--data-mode online needs --autoencoder VQ.pth");
+    nn::VQModelTorch vq(VQConfig::from_config(cfg));
+    io::load_weights(*vq, path);
+    return vq;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<PairSource> shard_source(const std::string& dir, int64_t held_out) {
+  return std::make_unique<ShardSource>(dir, held_out);
+}
+
+std::unique_ptr<PairSource> online_source(const Config& cfg, const std::string& teacher_path, const std::string& autoencoder_path) {
+  return std::make_unique<OnlineSource>(cfg, teacher_path, autoencoder_path);
+}
+
+}  // namespace sinsr::train
