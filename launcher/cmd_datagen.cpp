@@ -1,10 +1,9 @@
 // sinsr datagen: teacher pair generation into HDF5 shards, one or many MPI ranks, resumable.
-#include <iostream>
-
 #include "core/dist/mpi_context.h"
 #include "core/util/errors.h"
 #include "datagen/datagen_run.h"
 #include "launcher/commands.h"
+#include "launcher/mpi_command.h"
 
 namespace sinsr::cli {
 
@@ -20,16 +19,7 @@ int run_datagen_command(const Invocation& inv) {
   s.config = inv.config;
   if (inv.args.count("shard-size")) s.config.set("datagen.shard_size", std::to_string(inv.args["shard-size"].as<int64_t>()), "command line");
   s.generator = std::string("sinsr ") + SINSR_VERSION;
-  try {
-    return datagen::run_datagen(s, mpi);
-  } catch (const UsageError&) {
-    throw;  // raised on every rank alike: a normal exit with code 2
-  } catch (const std::exception& e) {
-    // One rank failed (disk full, unreadable weights, ...): the others would wait forever.
-    std::cerr << "sinsr datagen: error on rank " << mpi.rank() << ": " << e.what() << "\n";
-    if (mpi.size() > 1) mpi.abort(kExitFailure);
-    throw;
-  }
+  return run_on_ranks(mpi, "datagen", [&] { return datagen::run_datagen(s, mpi); });
 }
 
 }  // namespace

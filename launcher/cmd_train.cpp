@@ -1,9 +1,8 @@
 // sinsr train: SinSR distillation over datagen's pair shards, on one process or many MPI ranks.
-#include <iostream>
-
 #include "core/dist/mpi_context.h"
 #include "core/util/errors.h"
 #include "launcher/commands.h"
+#include "launcher/mpi_command.h"
 #include "trainer/train_run.h"
 
 namespace sinsr::cli {
@@ -26,15 +25,7 @@ int run_train_command(const Invocation& inv) {
   if (s.online && s.teacher_path.empty()) throw UsageError("--data-mode online runs the teacher every step: give --teacher T.pth");
   if (s.teacher_path.empty() && s.init_path.empty() && s.config.str("train.init") == "teacher")
     throw UsageError("the student starts from the teacher (train.init = teacher): give --teacher T.pth, or --init S.pth");
-  try {
-    return train::run_train(s, mpi);
-  } catch (const UsageError&) {
-    throw;
-  } catch (const std::exception& e) {
-    std::cerr << "sinsr train: error on rank " << mpi.rank() << ": " << e.what() << "\n";
-    if (mpi.size() > 1) mpi.abort(kExitFailure);
-    throw;
-  }
+  return run_on_ranks(mpi, "train", [&] { return train::run_train(s, mpi); });
 }
 
 }  // namespace

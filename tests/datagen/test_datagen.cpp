@@ -16,6 +16,7 @@
 #include "core/util/errors.h"
 #include "datagen/shard_names.h"
 #include "tests/support/photos.h"
+#include "tests/support/processes.h"
 #include "tests/support/run.h"
 
 namespace fs = std::filesystem;
@@ -24,13 +25,6 @@ namespace sinsr::test {
 namespace {
 
 const char* kDatasets[] = {"index", "gt", "lq", "x_T", "z_teacher", "z_y", "z_gt"};
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 // Photos shared by the tests of one process.
 const fs::path& photos() {
@@ -108,33 +102,12 @@ TEST(Datagen, TwoRanksAndOneProcessMakeIdenticalSamples) {
   EXPECT_GT((h5.read("x_T") - h5.read("z_y")).abs().max().item<double>(), 0.1);
 }
 
-// Starts a command in its own process group and SIGKILLs the whole group once `moment` holds.
+// Runs the command and SIGKILLs its whole process group once `moment` holds.
 void kill_when(const std::string& command, const std::function<bool()>& moment, const std::string& what) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    execl("/bin/sh", "sh", "-c", ("exec " + command + " >/dev/null 2>&1").c_str(), nullptr);
-    _exit(127);
-  }
-  setpgid(pid, pid);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  bool hit = false;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (moment()) {
-      hit = true;
-      break;
-    }
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      ADD_FAILURE() << "datagen finished before the moment: " << what;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  kill(-pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  EXPECT_TRUE(hit) << what;
+  BackgroundCommand c(command);
+  EXPECT_TRUE(c.wait_for(moment)) << "datagen finished (or timed out) before the moment: " << what;
+  c.signal(SIGKILL, true);
+  const int status = c.wait();
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << what;
 }
 

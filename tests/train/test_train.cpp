@@ -17,19 +17,13 @@
 #include "core/util/json.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/photos.h"
+#include "tests/support/processes.h"
 #include "tests/support/run.h"
 
 namespace fs = std::filesystem;
 
 namespace sinsr::test {
 namespace {
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 const std::string kMpi = "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe ";
 
@@ -92,27 +86,12 @@ TEST(Train, TwoRanksOfTwoEqualOneRankOfFourAfterFiveSteps) {
   EXPECT_GT(max_rel_param_error(final_student(one), io::read_state_dict("tests/fixtures/parity/unet_small.pth")), 1e-5);
 }
 
-// Runs `command` in its own process group; once `moment` holds, sends `sig` to the group. Returns the status.
+// Runs the command; once `moment` holds, sends `sig` (SIGKILL: to the whole group). Returns the status.
 int signal_when(const std::string& command, const std::function<bool()>& moment, int sig) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    execl("/bin/sh", "sh", "-c", ("exec " + command + " >/dev/null 2>&1").c_str(), nullptr);
-    _exit(127);
-  }
-  setpgid(pid, pid);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  int status = 0;
-  while (std::chrono::steady_clock::now() < deadline && !moment()) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      ADD_FAILURE() << "finished before the moment";
-      return status;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  kill(sig == SIGKILL ? -pid : pid, sig);
-  waitpid(pid, &status, 0);
-  return status;
+  BackgroundCommand c(command);
+  EXPECT_TRUE(c.wait_for(moment)) << "finished (or timed out) before the moment";
+  c.signal(sig, sig == SIGKILL);
+  return c.wait();
 }
 
 bool latest_is_at_least(const fs::path& run, int64_t step) {
@@ -151,34 +130,15 @@ TEST(Train, KillNineAndSigtermThenResumeMatchTheUninterruptedRun) {
 
 TEST(Train, ADeadPeerRankMakesTheOtherExitNonZero) {
   const fs::path run = fresh_dir("sinsr_train_dead");
-  const std::string cmd = kMpi + "env SINSR_THREADS=1 " + sinsr_binary() + train_args(run, 100000, 4, " --train.peer_timeout=20");
-  const pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null 2>&1").c_str(), nullptr);
-    _exit(127);
-  }
-  setpgid(pid, pid);
-  struct KillGroupOnExit {
-    pid_t pgid;
-    ~KillGroupOnExit() { kill(-pgid, SIGKILL); }
-  } cleanup{pid};
+  BackgroundCommand job(kMpi + "env SINSR_THREADS=1 " + sinsr_binary() + train_args(run, 100000, 4, " --train.peer_timeout=20"));
   // Wait for training to be under way, then kill -9 one rank (a child of mpirun).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (!latest_is_at_least(run, 2) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ASSERT_TRUE(latest_is_at_least(run, 2));
-  const auto children = run_command("pgrep -P " + std::to_string(pid)).output;
-  std::istringstream in(children);
+  ASSERT_TRUE(job.wait_for([&] { return latest_is_at_least(run, 2); }));
+  std::istringstream children(run_command("pgrep -P " + std::to_string(job.pid())).output);
   pid_t first_rank = 0;
-  ASSERT_TRUE(in >> first_rank) << children;
-  const auto killed_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(children >> first_rank);
   kill(first_rank, SIGKILL);
   int status = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    ASSERT_LT(std::chrono::steady_clock::now() - killed_at, std::chrono::seconds(60)) << "the job still runs";
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  EXPECT_TRUE(job.wait_for([&] { return job.exited(status); }, std::chrono::seconds(60))) << "the job still runs";
   EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the job exited 0 after losing a rank";
 }
 

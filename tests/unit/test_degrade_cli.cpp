@@ -8,19 +8,13 @@
 #include "core/util/atomic_file.h"
 #include "core/util/errors.h"
 #include "tests/support/photos.h"
+#include "tests/support/processes.h"
 #include "tests/support/run.h"
 
 namespace sinsr::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 TEST(DegradeCli, WritesPairsAndASheetIdenticallyForAnyWorkerCount) {
   const fs::path photos = fresh_dir("sinsr_degrade_photos");

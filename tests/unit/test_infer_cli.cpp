@@ -8,6 +8,7 @@
 
 #include "core/util/atomic_file.h"
 #include "core/util/errors.h"
+#include "tests/support/processes.h"
 #include "tests/support/run.h"
 
 namespace sinsr::test {
@@ -17,13 +18,6 @@ namespace fs = std::filesystem;
 
 const std::string kNets =
     " --config configs/tiny.ini --model tests/fixtures/parity/unet_small.pth --autoencoder tests/fixtures/parity/vq_small.pth";
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 cv::Mat noise_image(int rows, int cols, int type) {
   cv::Mat m(rows, cols, type);

@@ -16,6 +16,7 @@
 #include "core/util/config.h"
 #include "core/util/errors.h"
 #include "tests/support/photos.h"
+#include "tests/support/processes.h"
 
 namespace fs = std::filesystem;
 
@@ -23,13 +24,6 @@ namespace sinsr::test {
 namespace {
 
 using namespace sinsr::data;
-
-fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
 
 // Five photos of assorted sizes in nested folders, plus files that are not photos.
 fs::path photo_folder(const std::string& name) {
