@@ -155,10 +155,17 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   // Rank 0 aggregates everyone's counts into one progress line; the others report after each batch.
   Progress progress(todo_samples, "pairs");
   std::map<int, int64_t> done_by_rank;
+  int finished_ranks = 1;  // the root counts itself
   int64_t done = 0, shown = 0;
+  // Every report is absorbed here, wherever it is received: a rank's last report may arrive while the
+  // root is still generating, and must count then.
+  auto absorb = [&](const dist::MpiContext::Report& r) {
+    done_by_rank[r.rank] = r.done;
+    finished_ranks += r.finished;
+  };
   auto show = [&] {
     if (!mpi.is_root()) return;
-    for (const auto& r : mpi.poll_reports()) done_by_rank[r.rank] = r.done;
+    for (const auto& r : mpi.poll_reports()) absorb(r);
     int64_t total = done;
     for (const auto& [rank, n] : done_by_rank) total += n;
     if (total > shown) progress.advance(total - shown), shown = total;
@@ -186,15 +193,11 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   const double my_seconds = seconds_since(generation_start);
   mpi.post_report(done, true);
   if (mpi.is_root()) {
-    int finished = 1;
-    for (const auto& r : mpi.poll_reports()) done_by_rank[r.rank] = r.done, finished += r.finished;
-    while (finished < mpi.size()) {
-      const auto r = mpi.wait_report();
-      done_by_rank[r.rank] = r.done;
-      finished += r.finished;
+    show();
+    while (finished_ranks < mpi.size()) {
+      absorb(mpi.wait_report());
       show();
     }
-    show();
     progress.finish();
   }
 

@@ -5,4 +5,11 @@ cd "$(dirname "$0")/.."
 bash tools/install-deps.sh --tests
 cmake -S . -B build -G Ninja
 cmake --build build -j"$(nproc)"
-cd build && ctest -j"$(nproc)" --output-on-failure
+(cd build && ctest -j"$(nproc)" --output-on-failure)
+# GPU clusters build with -DSINSR_WITH_NCCL=ON: where the CUDA toolkit and NCCL are installed, prove that
+# the NCCL communicator compiles and links (no GPU needed for that).
+if [ -f /usr/local/cuda/include/nccl.h ]; then
+  cmake -S . -B build-nccl -G Ninja -DSINSR_WITH_NCCL=ON -DSINSR_BUILD_TESTS=OFF -DSINSR_BUILD_BENCH=OFF
+  cmake --build build-nccl -j"$(nproc)" --target sinsr
+  echo "test.sh: NCCL build (build-nccl/sinsr) compiled and linked"
+fi

@@ -37,8 +37,8 @@ PairShards::Shard& PairShards::shard_of(int64_t index) {
   return s;
 }
 
-TrainBatch PairShards::load(const std::vector<int64_t>& indices) {
-  std::vector<at::Tensor> x_T, z_teacher, z_gt, lq;
+TrainBatch PairShards::load(const std::vector<int64_t>& indices, bool with_gt) {
+  std::vector<at::Tensor> x_T, z_teacher, z_gt, lq, gt;
   for (int64_t i : indices) {
     Shard& s = shard_of(i);
     const int64_t row = i - s.first;
@@ -46,6 +46,7 @@ TrainBatch PairShards::load(const std::vector<int64_t>& indices) {
     z_teacher.push_back(s.reader->read_rows("z_teacher", row, 1));
     z_gt.push_back(s.reader->read_rows("z_gt", row, 1));
     lq.push_back(s.reader->read_rows("lq", row, 1));
+    if (with_gt) gt.push_back(s.reader->read_rows("gt", row, 1));
   }
   TrainBatch b;
   b.x_T = at::cat(x_T);
@@ -53,6 +54,7 @@ TrainBatch PairShards::load(const std::vector<int64_t>& indices) {
   b.z_gt = at::cat(z_gt);
   b.lq = at::cat(lq).to(at::kFloat) / 255.0 * 2 - 1;  // the [-1, 1] the networks were trained with
   b.index = at::tensor(indices, at::kLong);
+  if (with_gt) b.gt = at::cat(gt).to(at::kFloat) / 255.0 * 2 - 1;
   return b;
 }
 

@@ -16,6 +16,7 @@ struct TrainBatch {
   at::Tensor x_T, z_teacher, z_gt;  // float32 [B, C, h, w]
   at::Tensor lq;                    // float32 [B, 3, H, W] in [-1, 1]
   at::Tensor index;                 // int64 [B]
+  at::Tensor gt;                    // float32 [B, 3, sf H, sf W] in [-1, 1]; only when asked for (validation)
 };
 
 class PairShards {
@@ -24,7 +25,7 @@ class PairShards {
   explicit PairShards(const std::string& dir);
   int64_t size() const { return num_samples_; }
   const std::string& content_sha256() const { return content_sha256_; }
-  TrainBatch load(const std::vector<int64_t>& indices);
+  TrainBatch load(const std::vector<int64_t>& indices, bool with_gt = false);
 
  private:
   struct Shard {

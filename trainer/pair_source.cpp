@@ -22,7 +22,12 @@ class ShardSource final : public PairSource {
   std::vector<int64_t> step_indices(int64_t step, int64_t batch, uint64_t seed) const override {
     return global_batch(step, batch, train_n_, seed);
   }
-  TrainBatch load(const std::vector<int64_t>& indices) override { return shards_.load(indices); }
+  TrainBatch load(const std::vector<int64_t>& indices, bool with_gt) override { return shards_.load(indices, with_gt); }
+  std::vector<int64_t> held_out() const override {
+    std::vector<int64_t> v;
+    for (int64_t i = train_n_; i < shards_.size(); ++i) v.push_back(i);
+    return v;
+  }
   std::string identity() const override { return shards_.content_sha256(); }
   std::string describe() const override {
     return std::to_string(train_n_) + " pregenerated training pairs, " + std::to_string(shards_.size() - train_n_) + " held out";
@@ -46,13 +51,14 @@ class OnlineSource final : public PairSource {
     for (int64_t i = (step - 1) * batch; i < step * batch; ++i) v.push_back(i);
     return v;
   }
-  TrainBatch load(const std::vector<int64_t>& indices) override {
+  std::vector<int64_t> held_out() const override { return {}; }
+  TrainBatch load(const std::vector<int64_t>& indices, bool) override {
     // A rank's indices are consecutive: one loader batch, degraded by the loader's threads.
     data::PairLoader loader(synth_, indices.front(), static_cast<int64_t>(indices.size()),
                             {static_cast<int64_t>(indices.size()), workers_ > 0 ? workers_ : 1, 1});
     const data::PairBatch pb = *loader.next();
     const datagen::PairLatents z = pairs_.compute(pb);
-    return {z.x_T, z.z_teacher, z.z_gt, pb.lq.to(at::kFloat) / 255.0 * 2 - 1, pb.index};
+    return {z.x_T, z.z_teacher, z.z_gt, pb.lq.to(at::kFloat) / 255.0 * 2 - 1, pb.index, pb.gt.to(at::kFloat) / 255.0 * 2 - 1};
   }
   std::string identity() const override { return identity_; }
   std::string describe() const override { return "online pairs (degradation + teacher every step)"; }

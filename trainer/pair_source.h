@@ -19,7 +19,9 @@ class PairSource {
   virtual ~PairSource() = default;
   // The sample indices of training step `step` (1-based), global batch `batch`, all ranks together.
   virtual std::vector<int64_t> step_indices(int64_t step, int64_t batch, uint64_t seed) const = 0;
-  virtual TrainBatch load(const std::vector<int64_t>& indices) = 0;
+  virtual TrainBatch load(const std::vector<int64_t>& indices, bool with_gt = false) = 0;
+  // Samples never trained on, for validation (none online: every sample there is new).
+  virtual std::vector<int64_t> held_out() const = 0;
   // What a resumed run must find unchanged.
   virtual std::string identity() const = 0;
   virtual std::string describe() const = 0;

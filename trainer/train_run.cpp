@@ -16,12 +16,14 @@
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
 #include "core/nn/unet_swin.h"
+#include "core/nn/vq_autoencoder.h"
 #include "core/util/atomic_file.h"
 #include "core/util/errors.h"
 #include "core/util/progress.h"
 #include "core/util/signals.h"
 #include "trainer/checkpoint.h"
 #include "trainer/ema.h"
+#include "trainer/loss_plot.h"
 #include "trainer/lr_schedule.h"
 #include "trainer/pair_source.h"
 #include "trainer/sinsr_losses.h"
@@ -76,6 +78,60 @@ void truncate_metrics(const fs::path& path, int64_t step) {
   write_file_atomically(path.string(), kept);
 }
 
+std::vector<LossPoint> read_loss_points(const fs::path& path) {
+  std::vector<LossPoint> points;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const Json j = Json::parse(line);
+    points.push_back({j["step"].as_int(), j["loss"].as_number(), j["distill"].as_number(), j["inverse"].as_number(),
+                      j["gt"].as_number()});
+  }
+  return points;
+}
+
+// PSNR in dB of images in [-1, 1], per sample, averaged.
+double mean_psnr(const at::Tensor& a, const at::Tensor& b) {
+  const at::Tensor mse = ((a.clamp(-1, 1) - b) / 2).pow(2).mean({1, 2, 3});
+  return (-10.0 * at::log10(mse.clamp_min(1e-12))).mean().item<double>();
+}
+
+// The student's one-step prediction on held-out pairs against the teacher's output and the GT (latent
+// MSE), and, with the autoencoder, decoded against the GT image (PSNR; the teacher's own PSNR alongside
+// as the bar to reach).
+Json validate(nn::UNetModelSwinImpl& student, const Diffusion& diffusion, PairSource& data, nn::VQModelTorchImpl* vq,
+              int64_t micro) {
+  torch::NoGradGuard no_grad;
+  student.eval();
+  const std::vector<int64_t> held = data.held_out();
+  double mse_teacher = 0, mse_gt = 0, psnr = 0, teacher_psnr = 0;
+  for (size_t i = 0; i < held.size(); i += static_cast<size_t>(micro)) {
+    const std::vector<int64_t> chunk(held.begin() + static_cast<std::ptrdiff_t>(i),
+                                     held.begin() + static_cast<std::ptrdiff_t>(std::min(held.size(), i + static_cast<size_t>(micro))));
+    const TrainBatch b = data.load(chunk, vq != nullptr);
+    const at::Tensor x0 = diffusion.predict_one_step(
+        [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) { return student.forward(x, t, lq); }, b.x_T, b.lq);
+    const auto n = static_cast<double>(chunk.size());
+    mse_teacher += (x0 - b.z_teacher).pow(2).mean({1, 2, 3}).sum().item<double>();
+    mse_gt += (x0 - b.z_gt).pow(2).mean({1, 2, 3}).sum().item<double>();
+    if (vq) {
+      psnr += n * mean_psnr(diffusion.decode_first_stage(*vq, x0), b.gt);
+      teacher_psnr += n * mean_psnr(diffusion.decode_first_stage(*vq, b.z_teacher), b.gt);
+    }
+  }
+  student.train();
+  const auto n = static_cast<double>(held.size());
+  Json j = Json::object();
+  j.set("val_mse_teacher", Json::number(mse_teacher / n));
+  j.set("val_mse_gt", Json::number(mse_gt / n));
+  if (vq) {
+    j.set("val_psnr", Json::number(psnr / n));
+    j.set("teacher_psnr", Json::number(teacher_psnr / n));
+  }
+  return j;
+}
+
 at::Tensor total_grad_norm(const std::vector<at::Tensor>& params) {
   std::vector<at::Tensor> norms;
   for (const at::Tensor& p : params) norms.push_back(p.grad().detach().pow(2).sum());
@@ -117,7 +173,7 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   Ema ema(*student, cfg.real("train.ema_rate"));
 
   const fs::path run(s.run_dir);
-  const fs::path metrics_path = run / "metrics.jsonl";
+  const fs::path metrics_path = run / "metrics.jsonl", validation_path = run / "validation.jsonl";
   int64_t start = 0;
   if (auto latest = latest_checkpoint(s.run_dir)) {
     const CheckpointState st = load_checkpoint(*latest, *student, ema.state(), optimizer);
@@ -130,6 +186,7 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   if (mpi.is_root()) {
     fs::create_directories(run);
     truncate_metrics(metrics_path, start);
+    truncate_metrics(validation_path, start);
     write_file_atomically((run / "config.ini").string(), cfg.to_ini({"model", "diffusion", "train"}));
     std::cerr << "train: " << steps << " steps, global batch " << B << " (" << R << " rank(s) x " << per_rank
               << ", micro-batch " << std::min(micro, per_rank) << "), " << data->describe() << ", communicator "
@@ -139,8 +196,21 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   install_stop_signal_handlers();
   Watchdog watchdog(cfg.real("train.peer_timeout"), rank);
   Progress progress(steps - start, "steps");
-  std::ofstream metrics;
-  if (mpi.is_root()) metrics.open(metrics_path, std::ios::app);
+  std::ofstream metrics, validation;
+  std::vector<LossPoint> history;
+  if (mpi.is_root()) {
+    metrics.open(metrics_path, std::ios::app);
+    validation.open(validation_path, std::ios::app);
+    history = read_loss_points(metrics_path);
+  }
+  // Decoding for the validation PSNR needs the autoencoder; without it validation stays in latent space.
+  nn::VQModelTorch vq{nullptr};
+  if (mpi.is_root() && !s.autoencoder_path.empty()) {
+    vq = nn::VQModelTorch(VQConfig::from_config(cfg));
+    io::load_weights(*vq, s.autoencoder_path);
+    vq->eval();
+  }
+  const int64_t val_every = cfg.integer("train.val_every");
   const int64_t log_every = cfg.integer("train.log_every"), ckpt_every = cfg.integer("train.ckpt_every");
   const int64_t check_every = cfg.integer("train.check_every");
   const double grad_clip = cfg.real("train.grad_clip");
@@ -209,8 +279,15 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
       line.set("s_per_step", Json::number(window_seconds / static_cast<double>(window_steps)));
       line.set("data_wait", Json::number(window_data / window_seconds));
       metrics << line.dump() << "\n" << std::flush;
+      history.push_back({step, sums[0].item<double>(), sums[1].item<double>(), sums[2].item<double>(), sums[3].item<double>()});
+      write_loss_plot((run / "metrics.png").string(), history);
       window_seconds = window_data = 0;
       window_steps = 0;
+    }
+    if (mpi.is_root() && !data->held_out().empty() && (step % val_every == 0 || step == steps)) {
+      Json v = validate(*student, diffusion, *data, vq.is_empty() ? nullptr : vq.get(), micro);
+      v.set("step", Json::number(static_cast<double>(step)));
+      validation << v.dump() << "\n" << std::flush;
     }
     if (check_every > 0 && step % check_every == 0 && !dist::replicas_agree(all_tensors, *comm)) {
       std::cerr << "sinsr train: rank " << rank << ": replicas diverged at step " << step << "; aborting\n";

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -74,7 +75,8 @@ std::map<int64_t, std::vector<double>> loss_history(const fs::path& run) {
 
 TEST(Train, TwoRanksOfTwoEqualOneRankOfFourAfterFiveSteps) {
   const fs::path one = fresh_dir("sinsr_train_one"), two = fresh_dir("sinsr_train_two");
-  auto r1 = run_command(single(train_args(one, 5, 4)));
+  const std::string validate = " --autoencoder tests/fixtures/parity/vq_small.pth --train.val_every=5";
+  auto r1 = run_command(single(train_args(one, 5, 4, validate)));
   ASSERT_EQ(r1.exit_code, 0) << r1.output;
   auto r2 = run_command(kMpi + "env SINSR_THREADS=1 " + sinsr_binary() + train_args(two, 5, 4));
   ASSERT_EQ(r2.exit_code, 0) << r2.output;
@@ -82,6 +84,15 @@ TEST(Train, TwoRanksOfTwoEqualOneRankOfFourAfterFiveSteps) {
   const double e = max_rel_param_error(final_student(one), final_student(two));
   std::cout << "  1 rank x 4 vs 2 ranks x 2 after 5 steps: max relative parameter error " << e << "\n";
   EXPECT_LE(e, 1e-5);
+  // Validation on the 2 held-out pairs at step 5, with decoded PSNRs; the loss plot.
+  std::ifstream val(one / "validation.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(val, line));
+  const Json v = Json::parse(line);
+  EXPECT_EQ(v["step"].as_int(), 5);
+  for (const char* k : {"val_mse_teacher", "val_mse_gt", "val_psnr", "teacher_psnr"})
+    EXPECT_TRUE(std::isfinite(v[k].as_number()) && v[k].as_number() > 0) << k;
+  EXPECT_GT(fs::file_size(one / "metrics.png"), 1000u);
   // Training moved the student away from the teacher it started from.
   EXPECT_GT(max_rel_param_error(final_student(one), io::read_state_dict("tests/fixtures/parity/unet_small.pth")), 1e-5);
 }

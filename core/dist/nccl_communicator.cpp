@@ -1,0 +1,75 @@
+// The NCCL communicator (SINSR_WITH_NCCL=ON): CUDA tensors, the ncclUniqueId broadcast over MPI like
+// llm.c does. Collectives run on the legacy default stream, which orders them after LibTorch's work on
+// its default stream, and are waited for before returning.
+#include <cuda_runtime.h>
+#include <mpi.h>
+#include <nccl.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "core/dist/communicator.h"
+#include "core/dist/mpi_context.h"
+
+namespace sinsr::dist {
+
+namespace {
+
+void check_cuda(cudaError_t rc, const char* what) {
+  if (rc != cudaSuccess) throw std::runtime_error(std::string(what) + ": " + cudaGetErrorString(rc));
+}
+
+void check_nccl(ncclResult_t rc, const char* what) {
+  if (rc != ncclSuccess) throw std::runtime_error(std::string(what) + ": " + ncclGetErrorString(rc));
+}
+
+ncclDataType_t nccl_type(at::ScalarType t) {
+  switch (t) {
+    case at::kFloat: return ncclFloat32;
+    case at::kDouble: return ncclFloat64;
+    case at::kHalf: return ncclFloat16;
+    case at::kLong: return ncclInt64;
+    case at::kInt: return ncclInt32;
+    case at::kByte: return ncclUint8;
+    default: throw std::runtime_error("NcclCommunicator: unsupported dtype");
+  }
+}
+
+class NcclCommunicator final : public Communicator {
+ public:
+  NcclCommunicator(const MpiContext& mpi, int device) : rank_(mpi.rank()), size_(mpi.size()) {
+    check_cuda(cudaSetDevice(device), "cudaSetDevice");
+    ncclUniqueId id{};
+    if (mpi.is_root()) check_nccl(ncclGetUniqueId(&id), "ncclGetUniqueId");
+    if (MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS) throw std::runtime_error("MPI_Bcast of the NCCL id");
+    check_nccl(ncclCommInitRank(&comm_, size_, id, rank_), "ncclCommInitRank");
+  }
+  ~NcclCommunicator() override { ncclCommDestroy(comm_); }
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  std::string name() const override { return "nccl"; }
+  void all_reduce_sum(at::Tensor& flat) override {
+    check_nccl(ncclAllReduce(flat.data_ptr(), flat.data_ptr(), static_cast<size_t>(flat.numel()), nccl_type(flat.scalar_type()),
+                             ncclSum, comm_, cudaStreamLegacy),
+               "ncclAllReduce");
+    check_cuda(cudaStreamSynchronize(cudaStreamLegacy), "cudaStreamSynchronize");
+  }
+  void broadcast(at::Tensor& t, int root) override {
+    check_nccl(ncclBroadcast(t.data_ptr(), t.data_ptr(), static_cast<size_t>(t.numel()), nccl_type(t.scalar_type()), root,
+                             comm_, cudaStreamLegacy),
+               "ncclBroadcast");
+    check_cuda(cudaStreamSynchronize(cudaStreamLegacy), "cudaStreamSynchronize");
+  }
+
+ private:
+  int rank_, size_;
+  ncclComm_t comm_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Communicator> make_nccl_communicator(const MpiContext& mpi, int device) {
+  return std::make_unique<NcclCommunicator>(mpi, device);
+}
+
+}  // namespace sinsr::dist
