@@ -10,6 +10,6 @@ cmake --build build -j"$(nproc)"
 # the NCCL communicator compiles and links (no GPU needed for that).
 if [ -f /usr/local/cuda/include/nccl.h ]; then
   cmake -S . -B build-nccl -G Ninja -DSINSR_WITH_NCCL=ON -DSINSR_BUILD_TESTS=OFF -DSINSR_BUILD_BENCH=OFF
-  cmake --build build-nccl -j"$(nproc)" --target sinsr
-  echo "test.sh: NCCL build (build-nccl/sinsr) compiled and linked"
+  cmake --build build-nccl -j"$(nproc)" --target sinsr nccl_check
+  build-nccl/nccl_check
 fi
