@@ -15,6 +15,7 @@
 #include "core/util/json.h"
 #include "core/util/progress.h"
 #include "core/util/sha256.h"
+#include "core/util/stopwatch.h"
 #include "datagen/pair_shard.h"
 #include "datagen/teacher_pairs.h"
 
@@ -23,10 +24,6 @@ namespace fs = std::filesystem;
 namespace sinsr::datagen {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 struct Identity {
   std::string teacher_sha256, autoencoder_sha256, content_sha256;

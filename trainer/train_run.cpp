@@ -21,6 +21,7 @@
 #include "core/util/errors.h"
 #include "core/util/progress.h"
 #include "core/util/signals.h"
+#include "core/util/stopwatch.h"
 #include "trainer/checkpoint.h"
 #include "trainer/ema.h"
 #include "trainer/loss_plot.h"
@@ -33,9 +34,6 @@ namespace fs = std::filesystem;
 namespace sinsr::train {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 // Gives up when no step finishes for `timeout` seconds: a peer that died leaves the others blocked in a
 // collective forever, and some launchers do not kill the rest of the job.

@@ -9,14 +9,11 @@
 
 #include "core/util/errors.h"
 #include "core/util/rng.h"
+#include "core/util/stopwatch.h"
 
 namespace sinsr::sr {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 at::Tensor pad_axis(const at::Tensor& x, int64_t pad, int dim) {
   namespace F = torch::nn::functional;
