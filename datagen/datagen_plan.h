@@ -14,6 +14,7 @@ struct DatagenSettings {
   std::string out_dir, teacher_path, autoencoder_path;
   int64_t num_samples = 0;
   std::string generator;  // "sinsr <version>", recorded in every shard
+  std::string device = "auto";  // --device: cpu, cuda (one GPU per rank) or auto
   Config config;  // [model] (the teacher), [autoencoder], [diffusion], [degradation], [data], [datagen]
 };
 

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/data/pair_loader.h"
+#include "core/dist/device.h"
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
 #include "core/util/atomic_file.h"
@@ -129,6 +130,10 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   nn::VQModelTorch vq(VQConfig::from_config(cfg));
   io::load_weights(*teacher, s.teacher_path);
   io::load_weights(*vq, s.autoencoder_path);
+  // The teacher's device decides where TeacherPairs computes; shards always receive CPU tensors.
+  const c10::Device device = dist::rank_device(s.device, mpi);
+  teacher->to(device);
+  vq->to(device);
   const data::PairSynthesizer synth = data::PairSynthesizer::from_config(cfg, [&](const std::string& line) {
     std::cerr << "rank " << mpi.rank() << ": " << line << "\n";
   });

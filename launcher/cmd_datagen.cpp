@@ -16,6 +16,7 @@ int run_datagen_command(const Invocation& inv) {
   s.teacher_path = inv.args["teacher"].as<std::string>();
   s.autoencoder_path = inv.args["autoencoder"].as<std::string>();
   s.num_samples = inv.args["num-samples"].as<int64_t>();
+  s.device = inv.args["device"].as<std::string>();
   s.config = inv.config;
   if (inv.args.count("shard-size")) s.config.set("datagen.shard_size", std::to_string(inv.args["shard-size"].as<int64_t>()), "command line");
   s.generator = std::string("sinsr ") + SINSR_VERSION;
@@ -43,7 +44,9 @@ Command datagen_command() {
         "num-samples", po::value<int64_t>()->required()->value_name("N"), "samples 0..N-1")(
         "teacher", po::value<std::string>()->required()->value_name("PTH"), "ResShift teacher weights")(
         "autoencoder", po::value<std::string>()->required()->value_name("PTH"), "VQ-f4 weights")(
-        "shard-size", po::value<int64_t>()->value_name("S"), "samples per shard (default: datagen.shard_size)");
+        "shard-size", po::value<int64_t>()->value_name("S"), "samples per shard (default: datagen.shard_size)")(
+        "device", po::value<std::string>()->default_value("auto"),
+        "cpu, cuda (GPU = rank's index on its node) or auto (cuda when LibTorch sees a GPU)");
   };
   c.run = run_datagen_command;
   return c;

@@ -21,6 +21,7 @@ int run_train_command(const Invocation& inv) {
   s.run_dir = inv.args["out"].as<std::string>();
   if (inv.args.count("teacher")) s.teacher_path = inv.args["teacher"].as<std::string>();
   if (inv.args.count("init")) s.init_path = inv.args["init"].as<std::string>();
+  s.device = inv.args["device"].as<std::string>();
   s.config = inv.config;
   if (s.online && s.teacher_path.empty()) throw UsageError("--data-mode online runs the teacher every step: give --teacher T.pth");
   if (s.teacher_path.empty() && s.init_path.empty() && s.config.str("train.init") == "teacher")
@@ -52,7 +53,9 @@ Command train_command() {
         "VQ-f4 weights (online mode; with shards, validation also reports decoded PSNR)")(
         "out", po::value<std::string>()->required()->value_name("DIR"), "run folder: checkpoints, metrics (resumed if present)")(
         "teacher", po::value<std::string>()->value_name("PTH"), "teacher weights the student starts from")(
-        "init", po::value<std::string>()->value_name("PTH"), "start the student from these weights instead");
+        "init", po::value<std::string>()->value_name("PTH"), "start the student from these weights instead")(
+        "device", po::value<std::string>()->default_value("auto"),
+        "cpu, cuda (GPU = rank's index on its node, gradients over NCCL) or auto (cuda when LibTorch sees a GPU)");
   };
   c.run = run_train_command;
   return c;

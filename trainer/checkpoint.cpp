@@ -79,7 +79,7 @@ std::optional<std::string> latest_checkpoint(const std::string& run_dir) {
 }
 
 CheckpointState load_checkpoint(const std::string& dir, torch::nn::Module& student, io::TensorDict& ema,
-                                torch::optim::Optimizer& optimizer) {
+                                torch::optim::Optimizer& optimizer, const c10::Device& device) {
   io::load_weights(student, (fs::path(dir) / "student.pth").string());
   const io::TensorDict saved_ema = io::read_state_dict((fs::path(dir) / "ema.pth").string());
   if (saved_ema.size() != ema.size()) throw IntegrityError(dir + "/ema.pth does not match the student's state dict");
@@ -88,7 +88,7 @@ CheckpointState load_checkpoint(const std::string& dir, torch::nn::Module& stude
     ema[i].second.copy_(saved_ema[i].second);
   }
   torch::serialize::InputArchive archive;
-  archive.load_from((fs::path(dir) / "optimizer.pt").string());
+  archive.load_from((fs::path(dir) / "optimizer.pt").string(), device);
   optimizer.load(archive);
   CheckpointState s;
   s.info = Json::parse(read_file((fs::path(dir) / "state.json").string()));

@@ -5,6 +5,8 @@
 // The folder is written under a temporary name and renamed; then RUN_DIR/ckpt/latest (the folder's name)
 // is replaced atomically, so `latest` always points at a complete checkpoint. The last `keep` are kept.
 #pragma once
+#include <c10/core/Device.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,7 +34,8 @@ void save_checkpoint(const std::string& run_dir, const CheckpointState& state, c
 // The checkpoint `latest` points at, if any.
 std::optional<std::string> latest_checkpoint(const std::string& run_dir);
 // Loads student, EMA (into `ema`) and optimizer state; returns state.json.
+// The optimizer state is restored onto `device` (the student's).
 CheckpointState load_checkpoint(const std::string& dir, torch::nn::Module& student, io::TensorDict& ema,
-                                torch::optim::Optimizer& optimizer);
+                                torch::optim::Optimizer& optimizer, const c10::Device& device);
 
 }  // namespace sinsr::train

@@ -40,9 +40,10 @@ class ShardSource final : public PairSource {
 
 class OnlineSource final : public PairSource {
  public:
-  OnlineSource(const Config& cfg, const std::string& teacher_path, const std::string& autoencoder_path)
+  OnlineSource(const Config& cfg, const std::string& teacher_path, const std::string& autoencoder_path,
+               const c10::Device& device)
       : synth_(data::PairSynthesizer::from_config(cfg)),
-        pairs_(load_teacher(cfg, teacher_path), load_vq(cfg, autoencoder_path), Diffusion(DiffusionConfig::from_config(cfg)),
+        pairs_(load_teacher(cfg, teacher_path, device), load_vq(cfg, autoencoder_path, device), Diffusion(DiffusionConfig::from_config(cfg)),
                static_cast<uint64_t>(cfg.integer("data.seed"))),
         identity_("online:" + sha256_hex(cfg.to_ini({"autoencoder", "degradation", "data"})) + ":" + sha256_file(teacher_path)),
         workers_(static_cast<int>(cfg.integer("data.workers"))) {}
@@ -69,15 +70,17 @@ class OnlineSource final : public PairSource {
   std::string identity_;
   int workers_;
 
-  static nn::UNetModelSwin load_teacher(const Config& cfg, const std::string& path) {
+  static nn::UNetModelSwin load_teacher(const Config& cfg, const std::string& path, const c10::Device& device) {
     nn::UNetModelSwin t(UNetConfig::from_config(cfg));
     io::load_weights(*t, path);
+    t->to(device);
     return t;
   }
-  static nn::VQModelTorch load_vq(const Config& cfg, const std::string& path) {
+  static nn::VQModelTorch load_vq(const Config& cfg, const std::string& path, const c10::Device& device) {
     if (path.empty()) throw UsageError("--data-mode online needs --autoencoder VQ.pth");
     nn::VQModelTorch vq(VQConfig::from_config(cfg));
     io::load_weights(*vq, path);
+    vq->to(device);
     return vq;
   }
 };
@@ -88,8 +91,9 @@ std::unique_ptr<PairSource> shard_source(const std::string& dir, int64_t held_ou
   return std::make_unique<ShardSource>(dir, held_out);
 }
 
-std::unique_ptr<PairSource> online_source(const Config& cfg, const std::string& teacher_path, const std::string& autoencoder_path) {
-  return std::make_unique<OnlineSource>(cfg, teacher_path, autoencoder_path);
+std::unique_ptr<PairSource> online_source(const Config& cfg, const std::string& teacher_path, const std::string& autoencoder_path,
+                                          const c10::Device& device) {
+  return std::make_unique<OnlineSource>(cfg, teacher_path, autoencoder_path, device);
 }
 
 }  // namespace sinsr::train

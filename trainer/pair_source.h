@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <c10/core/Device.h>
+
 #include "trainer/pair_shards.h"
 
 namespace sinsr {
@@ -31,7 +33,8 @@ class PairSource {
 std::unique_ptr<PairSource> shard_source(const std::string& dir, int64_t held_out);
 // Online: sample i is PairSynthesizer's pair i ([data], [degradation]) and its teacher latents; step s uses
 // samples (s-1) B .. s B - 1, so every step sees fresh crops and degradations.
+// The teacher and autoencoder run on `device`.
 std::unique_ptr<PairSource> online_source(const Config& cfg, const std::string& teacher_path,
-                                          const std::string& autoencoder_path);
+                                          const std::string& autoencoder_path, const c10::Device& device);
 
 }  // namespace sinsr::train

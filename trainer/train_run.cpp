@@ -13,6 +13,7 @@
 
 #include "core/diffusion/diffusion.h"
 #include "core/dist/communicator.h"
+#include "core/dist/device.h"
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
 #include "core/nn/unet_swin.h"
@@ -89,6 +90,12 @@ std::vector<LossPoint> read_loss_points(const fs::path& path) {
   return points;
 }
 
+// Batches are read on the CPU; the step runs where the student lives.
+TrainBatch on_device(const TrainBatch& b, const at::Device& device) {
+  auto move = [&](const at::Tensor& t) { return t.defined() ? t.to(device, /*non_blocking=*/true) : t; };
+  return {move(b.x_T), move(b.z_teacher), move(b.z_gt), move(b.lq), b.index, move(b.gt)};
+}
+
 // PSNR in dB of images in [-1, 1], per sample, averaged.
 double mean_psnr(const at::Tensor& a, const at::Tensor& b) {
   const at::Tensor mse = ((a.clamp(-1, 1) - b) / 2).pow(2).mean({1, 2, 3});
@@ -107,7 +114,7 @@ Json validate(nn::UNetModelSwinImpl& student, const Diffusion& diffusion, PairSo
   for (size_t i = 0; i < held.size(); i += static_cast<size_t>(micro)) {
     const std::vector<int64_t> chunk(held.begin() + static_cast<std::ptrdiff_t>(i),
                                      held.begin() + static_cast<std::ptrdiff_t>(std::min(held.size(), i + static_cast<size_t>(micro))));
-    const TrainBatch b = data.load(chunk, vq != nullptr);
+    const TrainBatch b = on_device(data.load(chunk, vq != nullptr), student.parameters().front().device());
     const at::Tensor x0 = diffusion.predict_one_step(
         [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) { return student.forward(x, t, lq); }, b.x_T, b.lq);
     const auto n = static_cast<double>(chunk.size());
@@ -140,7 +147,8 @@ at::Tensor total_grad_norm(const std::vector<at::Tensor>& params) {
 
 int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   const Config& cfg = s.config;
-  auto comm = dist::make_mpi_communicator(mpi);
+  const at::Device device = dist::rank_device(s.device, mpi);
+  auto comm = dist::make_communicator(mpi, device);
   const int R = comm->size(), rank = comm->rank();
   const int64_t steps = cfg.integer("train.steps"), B = cfg.integer("train.batch_size"), micro = cfg.integer("train.microbatch");
   if (steps < 1 || B < 1 || micro < 1) throw UsageError("train.steps, train.batch_size and train.microbatch must be >= 1");
@@ -153,7 +161,7 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   const LrSchedule schedule{cfg.real("train.lr"), cfg.integer("train.warmup"), later};
   const auto seed = static_cast<uint64_t>(cfg.integer("train.seed"));
 
-  const std::unique_ptr<PairSource> data = s.online ? online_source(cfg, s.teacher_path, s.autoencoder_path)
+  const std::unique_ptr<PairSource> data = s.online ? online_source(cfg, s.teacher_path, s.autoencoder_path, device)
                                                     : shard_source(s.data_dir, cfg.integer("train.val_samples"));
   const Diffusion diffusion(DiffusionConfig::from_config(cfg));
 
@@ -162,6 +170,7 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   if (!s.init_path.empty()) io::load_weights(*student, s.init_path);
   else if (cfg.str("train.init") == "teacher") io::load_weights(*student, s.teacher_path);
   else if (cfg.str("train.init") != "random") throw UsageError("train.init must be 'teacher' or 'random'");
+  student->to(device);
   std::vector<at::Tensor> params = student->parameters(), all_tensors = params;
   for (const auto& b : student->buffers()) all_tensors.push_back(b);
   torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(schedule.at(1))
@@ -174,7 +183,7 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   const fs::path metrics_path = run / "metrics.jsonl", validation_path = run / "validation.jsonl";
   int64_t start = 0;
   if (auto latest = latest_checkpoint(s.run_dir)) {
-    const CheckpointState st = load_checkpoint(*latest, *student, ema.state(), optimizer);
+    const CheckpointState st = load_checkpoint(*latest, *student, ema.state(), optimizer, device);
     if (st.info["global_batch"].as_int() != B || st.info["data_identity"].as_string() != data->identity())
       throw UsageError(*latest + " was made with another global batch or data set; use another --out");
     start = st.step;
@@ -188,7 +197,7 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
     write_file_atomically((run / "config.ini").string(), cfg.to_ini({"model", "diffusion", "train"}));
     std::cerr << "train: " << steps << " steps, global batch " << B << " (" << R << " rank(s) x " << per_rank
               << ", micro-batch " << std::min(micro, per_rank) << "), " << data->describe() << ", communicator "
-              << comm->name() << "\n";
+              << comm->name() << ", device " << device.str() << "\n";
   }
 
   install_stop_signal_handlers();
@@ -206,6 +215,7 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   if (mpi.is_root() && !s.autoencoder_path.empty()) {
     vq = nn::VQModelTorch(VQConfig::from_config(cfg));
     io::load_weights(*vq, s.autoencoder_path);
+    vq->to(device);
     vq->eval();
   }
   const int64_t val_every = cfg.integer("train.val_every");
@@ -236,10 +246,10 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
     // This rank's slice of the global batch, then its micro-batches.
     const std::vector<int64_t> batch = data->step_indices(step, B, seed);
     const std::vector<int64_t> mine(batch.begin() + rank * per_rank, batch.begin() + (rank + 1) * per_rank);
-    const TrainBatch b = data->load(mine);
+    const TrainBatch b = on_device(data->load(mine), device);
     window_data += seconds_since(t0);
     optimizer.zero_grad();
-    at::Tensor sums = at::zeros({4}, at::kFloat);  // loss, distill, inverse, gt summed over this rank's samples
+    at::Tensor sums = at::zeros({4}, at::TensorOptions().device(device));  // loss, distill, inverse, gt summed over this rank's samples
     for (int64_t m0 = 0; m0 < per_rank; m0 += micro) {
       const int64_t n = std::min(micro, per_rank - m0);
       auto sl = [&](const at::Tensor& t) { return t.narrow(0, m0, n); };
@@ -258,7 +268,7 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
     comm->all_reduce_sum(sums);
     sums /= static_cast<double>(B);
     // Everyone learns whether anyone was asked to stop, so all ranks checkpoint the same step.
-    at::Tensor stop = at::full({1}, stop_requested() ? 1.0f : 0.0f);
+    at::Tensor stop = at::full({1}, stop_requested() ? 1.0f : 0.0f, at::TensorOptions().device(device));
     comm->all_reduce_sum(stop);
     watchdog.alive();
     window_seconds += seconds_since(t0);

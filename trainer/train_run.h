@@ -14,6 +14,7 @@ struct TrainSettings {
   std::string init_path;     // optional: start the student from this .pth instead
   std::string autoencoder_path;  // online mode only
   bool online = false;       // --data-mode online: degrade and run the teacher every step
+  std::string device = "auto";  // --device: cpu, cuda (one GPU per rank, NCCL) or auto
   Config config;             // [model] (student and teacher), [diffusion], [train]; online: [autoencoder] [degradation] [data]
 };
 

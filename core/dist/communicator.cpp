@@ -95,9 +95,11 @@ bool replicas_agree(const std::vector<at::Tensor>& tensors, Communicator& comm) 
   double sum = 0;
   for (const at::Tensor& t : tensors)
     if (t.is_floating_point()) sum += t.detach().to(at::kDouble).sum().item<double>();
-  at::Tensor root_sum = at::full({1}, sum, at::kDouble);
+  // The communicator's device (NCCL reduces CUDA tensors only).
+  const at::Device device = tensors.empty() ? at::Device(at::kCPU) : tensors.front().device();
+  at::Tensor root_sum = at::full({1}, sum, at::TensorOptions().dtype(at::kDouble).device(device));
   comm.broadcast(root_sum, 0);
-  at::Tensor differs = at::full({1}, root_sum.item<double>() == sum ? 0.0f : 1.0f, at::kFloat);
+  at::Tensor differs = at::full({1}, root_sum.item<double>() == sum ? 0.0f : 1.0f, at::TensorOptions().device(device));
   comm.all_reduce_sum(differs);
   return differs.item<float>() == 0.0f;
 }

@@ -18,6 +18,10 @@ class MpiContext {
   int rank() const { return rank_; }
   int size() const { return size_; }
   bool is_root() const { return rank_ == 0; }
+  // This rank's index among the ranks on its node (MPI_COMM_TYPE_SHARED), and their count: what maps a
+  // rank to a GPU whatever the launcher (mpirun, srun) and its environment variables.
+  int local_rank() const { return local_rank_; }
+  int local_size() const { return local_size_; }
 
   void barrier() const;
   // Root's string on every rank.
@@ -43,7 +47,7 @@ class MpiContext {
   [[noreturn]] void abort(int exit_code) const;
 
  private:
-  int rank_ = 0, size_ = 1;
+  int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1;
   bool initialized_here_ = false;
 };
 

@@ -103,7 +103,7 @@ const std::vector<ConfigKey>& config_schema() {
       // says 500k with milestones [5000, 500000]).
       {"train", "steps", "300000", "optimizer steps"},
       {"train", "batch_size", "64", "global batch (all ranks together); must be a multiple of the rank count"},
-      {"train", "microbatch", "64", "per-rank micro-batch; gradients accumulate over the rest of the rank's batch"},
+      {"train", "microbatch", "64", "per-rank micro-batch; gradients accumulate over the rest of the rank's batch (the three losses run as one network batch of 3x this)"},
       {"train", "lr", "5e-5", "AdamW learning rate after warm-up"},
       {"train", "warmup", "5000", "linear warm-up steps (the reference's first milestone)"},
       {"train", "milestones", "500000", "steps after which the rate halves"},

@@ -1,6 +1,7 @@
 // sinsr train end to end on the tiny config: rank-count invariance with real `mpirun -np 2`, exact resume
 // after kill -9 and after SIGTERM (exit 75), and a dead peer rank.
 #include <ATen/ATen.h>
+#include <torch/cuda.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -151,6 +152,20 @@ TEST(Train, ADeadPeerRankMakesTheOtherExitNonZero) {
   int status = 0;
   EXPECT_TRUE(job.wait_for([&] { return job.exited(status); }, std::chrono::seconds(60))) << "the job still runs";
   EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "the job exited 0 after losing a rank";
+}
+
+// The CPU build (Debian's LibTorch) has no CUDA: asking for a GPU is a usage error that says what to do,
+// before any work; a bad device name likewise.
+TEST(Train, DeviceCudaWithoutAGpuIsAClearUsageError) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "a GPU is visible";
+  const fs::path run = fresh_dir("sinsr_train_cuda");
+  const auto cuda = run_command(single(train_args(run, 2, 4, " --device cuda")));
+  EXPECT_EQ(cuda.exit_code, kExitUsage) << cuda.output;
+  EXPECT_NE(cuda.output.find("--device cuda: no GPU visible"), std::string::npos) << cuda.output;
+  const auto bogus = run_command(single(train_args(run, 2, 4, " --device tpu")));
+  EXPECT_EQ(bogus.exit_code, kExitUsage) << bogus.output;
+  EXPECT_NE(bogus.output.find("--device takes cpu, cuda or auto"), std::string::npos) << bogus.output;
+  EXPECT_FALSE(fs::exists(run / "ckpt"));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Network benchmarks (not a test): full-size UNet forward, full-size VQ-f4 decode, small-UNet
-// forward+backward. Median of N runs after one warm-up, printed as a table and written as JSON.
+// forward+backward (and, with --only step, the training step's batching). Median of N runs after one
+// warm-up, printed as a table and written as JSON.
 //   build/tools/bench/bench_networks [--threads N] [--runs N] [--json FILE] [--only NAME]
 #include <sys/utsname.h>
 
@@ -73,7 +74,7 @@ int main(int argc, char** argv) {
     else if (a == "--json") json_path = next();
     else if (a == "--only") only = next();
     else {
-      std::cerr << "usage: bench_networks [--threads N] [--runs N] [--json FILE] [--only unet|vq|train]\n";
+      std::cerr << "usage: bench_networks [--threads N] [--runs N] [--json FILE] [--only unet|vq|train|step]\n";
       return 2;
     }
   }
@@ -114,6 +115,23 @@ int main(int argc, char** argv) {
     }));
   }
 
+  if (only == "step") {  // not in the default set: ~2 min per run
+    // The training step's three differentiated calls (sinsr_losses): as three batch-2 calls (the reference)
+    // and as the one batch-6 call the trainer makes.
+    sinsr::nn::UNetModelSwin unet(sinsr::UNetConfig::from_config(paper));
+    unet->train();
+    auto x = torch::randn({2, 3, 64, 64}), lq = torch::rand({2, 3, 64, 64}) * 2 - 1;
+    auto t = torch::full({2}, 14, torch::kLong);
+    results.push_back(measure("unet_fwd_bwd_3x_b2", "UNetModelSwin paper size, 3 x forward+backward, batch 2", runs, [&] {
+      unet->zero_grad();
+      for (int k = 0; k < 3; ++k) unet->forward(x, t, lq).square().mean().backward();
+    }));
+    auto x3 = torch::cat({x, x, x}), lq3 = torch::cat({lq, lq, lq}), t3 = torch::cat({t, t, t});
+    results.push_back(measure("unet_fwd_bwd_1x_b6", "UNetModelSwin paper size, 1 x forward+backward, batch 6", runs, [&] {
+      unet->zero_grad();
+      unet->forward(x3, t3, lq3).square().mean().backward();
+    }));
+  }
   std::cout << "threads: " << threads << "   runs: " << runs << " (median)   BLAS: " << blas_library() << "\n\n";
   std::cout << std::left << std::setw(22) << "benchmark" << std::right << std::setw(12) << "median s" << std::setw(10)
             << "min s" << "   work\n";

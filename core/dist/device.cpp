@@ -1,0 +1,31 @@
+#include "core/dist/device.h"
+
+#include <torch/cuda.h>
+
+#include <iostream>
+
+#include "core/util/errors.h"
+
+namespace sinsr::dist {
+
+c10::Device rank_device(const std::string& requested, const MpiContext& mpi) {
+  if (requested == "cpu" || (requested == "auto" && !torch::cuda::is_available())) return c10::Device(c10::kCPU);
+  if (requested != "cuda" && requested != "auto")
+    throw UsageError("--device takes cpu, cuda or auto, not '" + requested + "'");
+  if (!torch::cuda::is_available())
+    throw UsageError("--device cuda: no GPU visible to LibTorch (a CPU-only LibTorch, or CUDA_VISIBLE_DEVICES empty); "
+                     "use --device cpu or a CUDA LibTorch build");
+  const int gpus = static_cast<int>(torch::cuda::device_count());
+  // Launchers usually expose every GPU of the node to every rank (or one each via CUDA_VISIBLE_DEVICES): the
+  // node-local rank picks its own either way.
+  if (mpi.local_size() > gpus && mpi.local_rank() == 0)
+    std::cerr << "warning: " << mpi.local_size() << " ranks on this node share " << gpus << " GPU(s)\n";
+  return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(mpi.local_rank() % gpus));
+}
+
+std::unique_ptr<Communicator> make_communicator(const MpiContext& mpi, const c10::Device& device) {
+  if (device.is_cuda()) return make_nccl_communicator(mpi, device.index());
+  return make_mpi_communicator(mpi);
+}
+
+}  // namespace sinsr::dist
