@@ -7,6 +7,7 @@ namespace sinsr::cli {
 Command datagen_command();
 Command datagen_verify_command();
 Command degrade_command();
+Command eval_command();
 Command infer_command();
 Command inspect_command();
 Command train_command();

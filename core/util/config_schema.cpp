@@ -122,6 +122,28 @@ const std::vector<ConfigKey>& config_schema() {
       {"train", "keep_ckpts", "3", "checkpoints kept"},
       {"train", "check_every", "100", "steps between cross-rank parameter checksums"},
       {"train", "peer_timeout", "600", "seconds without a finished step before a rank gives up (a dead peer)"},
+      // [eval]: image-quality metrics (SPEC.md §7; README "Evaluation" says where each weight file comes from).
+      {"eval", "metrics", "psnr,ssim,lpips,clipiqa,musiq", "metrics to report (psnr, ssim, lpips need a reference image)"},
+      {"eval", "psnr_ssim_variants", "pyiqa-ycbcr,pyiqa-rgb,basicsr-y",
+       "PSNR/SSIM variants: pyiqa-ycbcr (the paper's), pyiqa-yiq, pyiqa-rgb, basicsr-y, basicsr-rgb, basicsr-pt-y, basicsr-pt-rgb"},
+      {"eval", "crop_border", "4", "pixels cropped on each side by the basicsr variants (the scale factor)"},
+      {"eval", "lpips_nets", "alex", "LPIPS backbones: alex (the paper's), vgg"},
+      {"eval", "lpips_alex_backbone", "", "torchvision alexnet-owt-7be5be79.pth (features.* used)"},
+      {"eval", "lpips_alex_lin", "", "LPIPS v0.1 linear heads, PerceptualSimilarity weights/v0.1/alex.pth"},
+      {"eval", "lpips_vgg_backbone", "", "torchvision vgg16-397923af.pth (features.* used)"},
+      {"eval", "lpips_vgg_lin", "", "LPIPS v0.1 linear heads, PerceptualSimilarity weights/v0.1/vgg.pth"},
+      {"eval", "clipiqa_weights", "", "CLIP RN50 state_dict with visual.* keys (converted from OpenAI's RN50.pt)"},
+      {"eval", "clipiqa_text_features", "", ".pth with text_features [10, 1024] of the five prompt pairs and logit_scale"},
+      {"eval", "musiq_weights", "", "pyiqa's musiq_koniq_ckpt-e95806b9.pth"},
+      {"eval", "musiq_heads", "6", "MUSIQ attention heads (not stored in the checkpoint)"},
+      {"eval", "crops", "3", "images shown as side-by-side crops in the HTML report"},
+      {"eval", "crop_size", "96", "crop side in output pixels"},
+      // [benchmark]: a benchmark definition (configs/benchmarks/*.ini); paths relative to that file.
+      {"benchmark", "name", "", "short name used in results"},
+      {"benchmark", "lq", "", "folder of low-quality inputs"},
+      {"benchmark", "gt", "", "folder of references with the same file stems (empty: no-reference metrics only)"},
+      {"benchmark", "metrics", "", "metrics of the benchmark's protocol (empty: eval.metrics)"},
+      {"benchmark", "psnr_ssim_variants", "", "PSNR/SSIM variants of the protocol (empty: eval.psnr_ssim_variants)"},
   };
   return kSchema;
 }

@@ -41,6 +41,7 @@ int local_rank_count() {
 }
 
 int set_threads(int threads) {
+  if (threads <= 0) threads = env_int("SINSR_THREADS");
   if (threads <= 0) {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     threads = std::max(1, cores / local_rank_count());
@@ -54,7 +55,7 @@ int configure_threads() {
   const char* v = std::getenv("SINSR_THREADS");
   if (v && *v && env_int("SINSR_THREADS") <= 0)
     throw UsageError(std::string("SINSR_THREADS='") + v + "' is not a positive integer");
-  return set_threads(env_int("SINSR_THREADS"));
+  return set_threads(0);
 }
 
 }  // namespace sinsr

@@ -1,0 +1,295 @@
+#include "eval/eval_run.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <sstream>
+
+#include "core/diffusion/diffusion.h"
+#include "core/io/image_io.h"
+#include "core/io/state_dict.h"
+#include "core/nn/model_config.h"
+#include "core/sr/super_resolver.h"
+#include "core/util/atomic_file.h"
+#include "core/util/errors.h"
+#include "core/util/json.h"
+#include "core/util/seed.h"
+#include "core/util/sha256.h"
+#include "eval/image_scoring.h"
+
+namespace fs = std::filesystem;
+
+namespace sinsr::eval {
+
+namespace {
+
+void print_table(const std::vector<ScoreRow>& rows, const std::vector<std::string>& notes) {
+  std::cout << std::left << std::setw(12) << "checkpoint" << std::setw(9) << "weights" << std::setw(9) << "metric"
+            << std::setw(14) << "variant" << std::right << std::setw(12) << "mean" << std::setw(8) << "images" << "\n";
+  for (const auto& r : rows)
+    std::cout << std::left << std::setw(12) << r.checkpoint << std::setw(9) << r.weights << std::setw(9) << r.metric
+              << std::setw(14) << r.variant << std::right << std::fixed << std::setprecision(5) << std::setw(12) << r.value
+              << std::setw(8) << r.images << "\n";
+  for (const auto& n : notes) std::cout << n << "\n";
+  std::cout.unsetf(std::ios::fixed);
+}
+
+int error_count(const std::vector<ImageScores>& scores) {
+  return static_cast<int>(std::count_if(scores.begin(), scores.end(), [](const ImageScores& s) { return !s.error.empty(); }));
+}
+
+std::string list_some(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < 5; ++i) out += (i ? ", " : "") + names[i];
+  return names.size() > 5 ? out + ", ..." : out;
+}
+
+void report_unmatched(const Pairing& p) {
+  if (!p.only_pred.empty())
+    std::cerr << "eval: " << p.only_pred.size() << " output(s) without a reference, not scored: " << list_some(p.only_pred) << "\n";
+  if (!p.only_ref.empty())
+    std::cerr << "eval: " << p.only_ref.size() << " reference(s) without an output: " << list_some(p.only_ref) << "\n";
+}
+
+// ---- checkpoint mode ------------------------------------------------------------------------------------
+
+struct Benchmark {
+  std::string name, lq, gt, identity;
+  std::vector<std::string> metrics, psnr_ssim_variants;
+};
+
+Benchmark load_benchmark(const std::string& path, const Config& cfg) {
+  if (!fs::is_regular_file(path)) throw UsageError("--benchmark '" + path + "' does not exist (see configs/benchmarks/)");
+  const Config b = Config::load(path);
+  const fs::path dir = fs::path(path).parent_path();
+  auto resolve = [&](const std::string& key) {
+    const std::string v = b.str("benchmark." + key);
+    return v.empty() || fs::path(v).is_absolute() ? v : (dir / v).lexically_normal().string();
+  };
+  Benchmark bm{b.str("benchmark.name"), resolve("lq"), resolve("gt"), "", {}, {}};
+  if (bm.name.empty() || bm.lq.empty()) throw UsageError(path + ": [benchmark] needs name and lq");
+  bm.metrics = b.str("benchmark.metrics").empty() ? cfg.items("eval.metrics") : b.items("benchmark.metrics");
+  bm.psnr_ssim_variants = b.str("benchmark.psnr_ssim_variants").empty() ? cfg.items("eval.psnr_ssim_variants")
+                                                                         : b.items("benchmark.psnr_ssim_variants");
+  // What a cached score depends on besides the checkpoint: the benchmark's definition and the image list.
+  std::string files;
+  for (const auto& f : io::list_images(bm.lq)) files += fs::path(f).filename().string() + "\n";
+  bm.identity = sha256_hex(read_file(path) + files);
+  return bm;
+}
+
+struct Checkpoint {
+  std::string name, dir;
+  int64_t step;
+};
+
+std::vector<Checkpoint> list_checkpoints(const std::string& dir) {
+  if (!fs::is_directory(dir)) throw UsageError("--checkpoints '" + dir + "' is not a folder (give RUN_DIR/ckpt)");
+  std::vector<Checkpoint> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_directory() && name.size() == 9 && std::all_of(name.begin(), name.end(), ::isdigit))
+      out.push_back({name, e.path().string(), std::stoll(name)});
+  }
+  std::sort(out.begin(), out.end(), [](const Checkpoint& a, const Checkpoint& b) { return a.step < b.step; });
+  if (out.empty()) throw UsageError("no checkpoints (000000123/ folders) in '" + dir + "'");
+  return out;
+}
+
+// cache.jsonl: one line per (key, metric, variant) -> value, images.
+class ScoreCache {
+ public:
+  explicit ScoreCache(std::string path) : path_(std::move(path)) {
+    std::ifstream in(path_);
+    std::string line;
+    while (std::getline(in, line))
+      if (!line.empty()) entries_.push_back(Json::parse(line));
+  }
+  const Json* find(const std::string& key, const MetricColumn& c) const {
+    for (const Json& e : entries_)
+      if (e["key"].as_string() == key && e["metric"].as_string() == c.metric && e["variant"].as_string() == c.variant) return &e;
+    return nullptr;
+  }
+  void add(const std::string& key, const ScoreRow& r) {
+    entries_.push_back(Json::object({{"key", Json::string(key)}, {"metric", Json::string(r.metric)},
+                                     {"variant", Json::string(r.variant)}, {"value", Json::number(r.value)},
+                                     {"images", Json::number(static_cast<double>(r.images))}}));
+    std::string text;
+    for (const Json& e : entries_) text += e.dump() + "\n";
+    write_file_atomically(path_, text);
+  }
+
+ private:
+  std::string path_;
+  std::vector<Json> entries_;
+};
+
+// The centre crop_size x crop_size of an image file, written as PNG (atomically).
+void write_centre_crop(const std::string& src, const std::string& dst, int crop_size, double upscale = 1) {
+  cv::Mat img = cv::imread(src, cv::IMREAD_COLOR);
+  if (img.empty()) throw std::runtime_error("cannot read " + src);
+  if (upscale != 1) cv::resize(cv::Mat(img), img, {}, upscale, upscale, cv::INTER_CUBIC);
+  const int w = std::min(crop_size, img.cols), h = std::min(crop_size, img.rows);
+  cv::Mat crop = img(cv::Rect((img.cols - w) / 2, (img.rows - h) / 2, w, h));
+  std::vector<uchar> png;
+  cv::imencode(".png", crop, png);
+  write_file_atomically(dst, png.data(), png.size());
+}
+
+}  // namespace
+
+int run_eval_folders(const EvalSettings& s, const dist::MpiContext& mpi) {
+  const Pairing p = pair_by_stem(s.pred_dir, s.gt_dir);
+  if (mpi.is_root()) report_unmatched(p);
+  if (p.pairs.empty()) throw UsageError("no output in '" + s.pred_dir + "' has a reference in '" + s.gt_dir + "' (paired by file stem)");
+  MetricSuite suite(s.config, s.config.items("eval.metrics"), s.config.items("eval.psnr_ssim_variants"), !s.gt_dir.empty());
+  const auto scores = score_on_ranks(
+      p.pairs,
+      [&](const ImagePair& pair) {
+        return suite.score(read_rgb_u8(pair.pred), pair.ref.empty() ? at::Tensor() : read_rgb_u8(pair.ref));
+      },
+      mpi, "images");
+  if (!mpi.is_root()) return kExitOk;
+  ScoreRow base;
+  base.checkpoint = fs::path(s.pred_dir).lexically_normal().filename().string();
+  const std::vector<ScoreRow> rows = mean_rows(base, suite.columns(), scores);
+  print_table(rows, suite.notes());
+  if (!s.out_dir.empty()) {
+    fs::create_directories(s.out_dir);
+    write_results_csv((fs::path(s.out_dir) / "results.csv").string(), rows);
+    write_results_json((fs::path(s.out_dir) / "results.json").string(), rows);
+    write_per_image_csv((fs::path(s.out_dir) / "per_image.csv").string(), suite.columns(), scores);
+    std::cerr << "eval: results.csv, results.json, per_image.csv in " << s.out_dir << "\n";
+  }
+  const int errors = error_count(scores);
+  if (errors) std::cerr << "eval: " << errors << " image(s) could not be scored (see above)\n";
+  return errors ? kExitFailure : kExitOk;
+}
+
+int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
+  const Config& cfg = s.config;
+  const Benchmark bm = load_benchmark(s.benchmark_path, cfg);
+  const Pairing p = pair_by_stem(bm.lq, bm.gt);
+  if (mpi.is_root()) report_unmatched(p);
+  const std::vector<Checkpoint> ckpts = list_checkpoints(s.checkpoints_dir);
+  MetricSuite suite(cfg, bm.metrics, bm.psnr_ssim_variants, !bm.gt.empty());
+  const fs::path out(s.out_dir);
+  if (mpi.is_root()) fs::create_directories(out);
+  mpi.barrier();
+  ScoreCache cache((out / "cache.jsonl").string());
+
+  nn::UNetModelSwin unet(UNetConfig::from_config(cfg));
+  nn::VQModelTorch vq(VQConfig::from_config(cfg));
+  io::load_weights(*vq, s.autoencoder_path);
+  const Diffusion diffusion(DiffusionConfig::from_config(cfg));
+  auto super_resolve = [&](const std::vector<ImagePair>& pairs, const std::string& weights, int64_t steps, const fs::path& dir) {
+    io::load_weights(*unet, weights);
+    sr::SuperResolveOptions opt;
+    opt.steps = steps;
+    sr::SuperResolver sr(unet, vq, diffusion, opt);
+    if (mpi.is_root()) fs::create_directories(dir);
+    mpi.barrier();
+    return score_on_ranks(
+        pairs,
+        [&](const ImagePair& pair) {
+          const io::LoadedImage lq = io::read_image(pair.pred);
+          // The noise of an image depends on the seed and its file name, exactly as in sinsr infer.
+          const uint64_t key = derive_seed(s.seed, "infer", fs::path(pair.pred).filename().string());
+          const at::Tensor result = sr.upscale(lq.rgb, key);
+          io::write_image((dir / (pair.name + ".png")).string(), result);
+          return suite.score(io::to_uint8(result).permute({1, 2, 0}).contiguous(),
+                             pair.ref.empty() ? at::Tensor() : read_rgb_u8(pair.ref));
+        },
+        mpi, "images");
+  };
+
+  std::vector<ScoreRow> rows;
+  int errors = 0;
+  for (const Checkpoint& ck : ckpts) {
+    for (const std::string weights : {"student", "ema"}) {
+      const std::string pth = (fs::path(ck.dir) / (weights + ".pth")).string();
+      ScoreRow base;
+      base.checkpoint = ck.name;
+      base.step = ck.step;
+      base.weights = weights;
+      base.benchmark = bm.name;
+      // The root decides what is cached, so every rank takes the same branch.
+      const std::string key = mpi.broadcast(mpi.is_root() ? sha256_file(pth) + "|" + bm.identity + "|" + std::to_string(s.seed) : "");
+      std::vector<ScoreRow> cached;
+      for (const auto& c : suite.columns())
+        if (const Json* e = cache.find(key, c)) {
+          ScoreRow r = base;
+          r.metric = c.metric, r.variant = c.variant, r.higher_is_better = c.higher_is_better;
+          r.value = (*e)["value"].as_number(), r.images = (*e)["images"].as_int();
+          cached.push_back(r);
+        }
+      if (cached.size() == suite.columns().size()) {
+        if (mpi.is_root()) std::cerr << "eval: " << ck.name << " " << weights << ": cached\n";
+        rows.insert(rows.end(), cached.begin(), cached.end());
+        continue;
+      }
+      if (mpi.is_root()) std::cerr << "eval: " << ck.name << " " << weights << " on " << bm.name << "\n";
+      const auto scores = super_resolve(p.pairs, pth, 1, out / "outputs" / bm.name / (ck.name + "-" + weights));
+      if (!mpi.is_root()) continue;
+      errors += error_count(scores);
+      for (const ScoreRow& r : mean_rows(base, suite.columns(), scores)) {
+        rows.push_back(r);
+        cache.add(key, r);
+      }
+    }
+  }
+
+  // Side-by-side crops of the first images: LR (bicubic), the teacher's full chain if given, the latest
+  // checkpoint's student and EMA, the reference.
+  const auto n_crops = std::min<size_t>(static_cast<size_t>(cfg.integer("eval.crops")), p.pairs.size());
+  const std::vector<ImagePair> crop_pairs(p.pairs.begin(), p.pairs.begin() + static_cast<std::ptrdiff_t>(n_crops));
+  // Keyed by the teacher file's hash: a rerun with the same teacher reuses its outputs.
+  const std::string teacher_key =
+      s.teacher_path.empty() ? "" : mpi.broadcast(mpi.is_root() ? sha256_file(s.teacher_path).substr(0, 12) : "");
+  const fs::path teacher_dir = out / "outputs" / bm.name / ("teacher-" + teacher_key);
+  const bool teacher_done = std::all_of(crop_pairs.begin(), crop_pairs.end(), [&](const ImagePair& pair) {
+    return fs::exists(teacher_dir / (pair.name + ".png"));
+  });
+  if (!s.teacher_path.empty() && n_crops > 0 && !teacher_done) {
+    if (mpi.is_root()) std::cerr << "eval: teacher (" << diffusion.config().steps << " steps) on " << n_crops << " image(s) for the crops\n";
+    super_resolve(crop_pairs, s.teacher_path, diffusion.config().steps, teacher_dir);
+  }
+  if (!mpi.is_root()) return kExitOk;
+  std::vector<CropSet> crops;
+  const int crop_size = static_cast<int>(cfg.integer("eval.crop_size"));
+  const Checkpoint& last = ckpts.back();
+  fs::create_directories(out / "crops");
+  for (const ImagePair& pair : crop_pairs) {
+    CropSet set{fs::path(pair.pred).filename().string(), {}};
+    auto panel = [&](const std::string& label, const std::string& file, const std::string& src, double upscale = 1) {
+      const std::string rel = "crops/" + pair.name + "-" + file + ".png";
+      write_centre_crop(src, (out / rel).string(), crop_size, upscale);
+      set.panels.push_back({label, rel});
+    };
+    panel("LR (bicubic x" + std::to_string(diffusion.config().sf) + ")", "lr", pair.pred, diffusion.config().sf);
+    if (fs::exists(teacher_dir / (pair.name + ".png")))
+      panel("teacher (" + std::to_string(diffusion.config().steps) + " steps)", "teacher", (teacher_dir / (pair.name + ".png")).string());
+    for (const std::string weights : {"student", "ema"})
+      panel(weights + " (1 step, " + last.name + ")", weights,
+            (out / "outputs" / bm.name / (last.name + "-" + weights) / (pair.name + ".png")).string());
+    if (!pair.ref.empty()) panel("reference", "gt", pair.ref);
+    crops.push_back(set);
+  }
+  write_results_csv((out / "results.csv").string(), rows);
+  write_results_json((out / "results.json").string(), rows);
+  const std::vector<MetricPlot> plots = write_metric_plots((out / "plots").string(), rows);
+  write_html_report((out / "report.html").string(), "sinsr eval: " + bm.name + " (" + s.checkpoints_dir + ")", rows, plots, crops);
+  print_table(rows, suite.notes());
+  std::cerr << "eval: " << rows.size() << " result row(s); " << (out / "report.html").string() << "\n";
+  if (errors) std::cerr << "eval: " << errors << " image(s) could not be scored (see above)\n";
+  return errors ? kExitFailure : kExitOk;
+}
+
+}  // namespace sinsr::eval
