@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "core/util/errors.h"
+#include "core/util/allocator.h"
 #include "core/util/threads.h"
 #include "launcher/commands.h"
 
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     std::cout << "sinsr " << SINSR_VERSION << "\n";
     return sinsr::kExitOk;
   }
+  sinsr::keep_freed_memory();
   try {
     sinsr::configure_threads();
   } catch (const sinsr::UsageError& e) {

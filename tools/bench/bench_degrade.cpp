@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/util/allocator.h"
 #include "core/data/pair_loader.h"
 #include "core/util/config.h"
 #include "core/util/json.h"
@@ -51,6 +52,7 @@ double loader_rate(const sinsr::data::PairSynthesizer& source, int pairs, int th
 }  // namespace
 
 int main(int argc, char** argv) {
+  sinsr::keep_freed_memory();  // as the sinsr binary does
   std::string hr = std::filesystem::exists("../shared/data/val_sr/gt") ? "../shared/data/val_sr/gt" : "";
   std::string json_path = "bench_degrade.json";
   int pairs = 400;

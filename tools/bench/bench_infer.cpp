@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/util/allocator.h"
 #include "core/sr/super_resolver.h"
 #include "core/util/config.h"
 #include "core/util/json.h"
@@ -64,6 +65,7 @@ Row run_case(const Case& c, int runs) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sinsr::keep_freed_memory();  // as the sinsr binary does
   int threads = 0, runs = 3;
   std::string json_path = "bench_infer.json";
   for (int i = 1; i < argc; ++i) {

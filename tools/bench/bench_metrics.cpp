@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/util/allocator.h"
 #include "core/io/state_dict.h"
 #include "core/util/json.h"
 #include "core/util/threads.h"
@@ -196,6 +197,7 @@ void print_and_write(const Options& o, const std::vector<Result>& results) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sinsr::keep_freed_memory();  // as the sinsr binary does
   const Options o = parse_options(argc, argv);
   sinsr::set_threads(o.threads);
   torch::manual_seed(0);

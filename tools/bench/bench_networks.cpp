@@ -16,6 +16,7 @@
 
 #include "core/nn/unet_swin.h"
 #include "core/nn/vq_autoencoder.h"
+#include "core/util/allocator.h"
 #include "core/util/config.h"
 #include "core/util/json.h"
 #include "core/util/threads.h"
@@ -58,6 +59,7 @@ std::string blas_library() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sinsr::keep_freed_memory();  // as the sinsr binary does (SINSR_MALLOC=glibc: glibc's defaults, for comparison)
   int threads = 1, runs = 5;
   std::string json_path = "bench_networks.json", only;
   for (int i = 1; i < argc; ++i) {
