@@ -10,6 +10,7 @@ Command degrade_command();
 Command eval_command();
 Command infer_command();
 Command inspect_command();
+Command sweep_report_command();
 Command train_command();
 
 }  // namespace sinsr::cli

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages sinsr-cluster needs; only what is missing, so a second run takes a second.
 #   tools/install-deps.sh            build + run dependencies
-#   tools/install-deps.sh --tests    plus what the test suite needs (python3-torch, python3-h5py: interop tests)
+#   tools/install-deps.sh --tests    plus what the test suite needs (python3-torch, python3-h5py: interop tests;
+#                                    slurmctld, slurmd, slurm-client, munge: the Slurm integration test)
 # Runs apt-get as root, or through sudo when available.
 set -euo pipefail
 
@@ -14,8 +15,8 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --tests) packages+=(python3-torch python3-h5py) ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    --tests) packages+=(python3-torch python3-h5py slurmctld slurmd slurm-client munge) ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done

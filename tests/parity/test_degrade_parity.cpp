@@ -18,19 +18,6 @@ namespace {
 
 using namespace sinsr::data;
 
-double max_abs_diff(const at::Tensor& a, const at::Tensor& b) {
-  EXPECT_EQ(a.sizes(), b.sizes());
-  if (a.sizes() != b.sizes()) return INFINITY;
-  return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
-}
-
-// Checks max|ours - ref| <= tol and prints it (the measured error is worth seeing, not only the verdict).
-void expect_max_abs(const at::Tensor& ours, const at::Tensor& ref, double tol, const std::string& what) {
-  const double e = max_abs_diff(ours, ref);
-  std::cout << "  " << what << ": max abs error " << e << "\n";
-  EXPECT_LE(e, tol) << what;
-}
-
 // Applies `op` to every sample of an [N, 3, H, W] tensor.
 template <typename Op>
 at::Tensor per_sample(const at::Tensor& batch, Op op) {
@@ -39,7 +26,7 @@ at::Tensor per_sample(const at::Tensor& batch, Op op) {
   return at::stack(out);
 }
 
-bool type_is_isotropic(const std::string& type) { return type == "iso" || type.size() > 4 && type.substr(type.size() - 4) == "_iso"; }
+bool type_is_isotropic(const std::string& type) { return type == "iso" || (type.size() > 4 && type.substr(type.size() - 4) == "_iso"); }
 
 TEST(DegradeParity, KernelsOfEveryFamilyAndSize) {
   for (const std::string& path : fixture_files("degrade_")) {

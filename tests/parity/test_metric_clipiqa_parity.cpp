@@ -178,17 +178,6 @@ TEST(MetricClipIqaParity, FromFilesLoadsAFullHalfPrecisionClipCheckpoint) {
   }
 }
 
-// expect `fn` to throw a std::runtime_error whose message names `needle`.
-template <typename Fn>
-void expect_error_naming(Fn fn, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "no error; expected one naming " << needle;
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
-
 TEST(MetricClipIqaParity, RejectsInputsThatDoNotFit) {
   const std::string path = fixture_files("metric_clipiqa").front();
   io::H5Reader h5(path);

@@ -188,17 +188,6 @@ std::string temp_pth(const std::string& tag) {
       .string();
 }
 
-// expect `fn` to throw a std::runtime_error whose message names `needle`.
-template <typename Fn>
-void expect_error_naming(Fn fn, const std::string& needle) {
-  try {
-    fn();
-    ADD_FAILURE() << "no error; expected one naming " << needle;
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
-  }
-}
-
 TEST(MusiqParity, LoadsAPthCheckpointAndRejectsWrongFiles) {
   for (const std::string& path : fixture_files("metric_musiq")) {
     SCOPED_TRACE(path);

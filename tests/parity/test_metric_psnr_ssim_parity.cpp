@@ -30,18 +30,6 @@ double tolerance(const PsnrSsimVariant& v) {
 // The acceptance bound, on top of the absolute tolerances above.
 constexpr double kMaxRelativeError = 1e-6;
 
-double max_abs_diff(const at::Tensor& a, const at::Tensor& b) {
-  EXPECT_EQ(a.sizes(), b.sizes());
-  if (a.sizes() != b.sizes()) return INFINITY;
-  return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
-}
-
-void expect_max_abs(const at::Tensor& ours, const at::Tensor& ref, double tol, const std::string& what) {
-  const double e = max_abs_diff(ours, ref);
-  std::cout << "  " << what << ": max abs error " << e << "\n";
-  EXPECT_LE(e, tol) << what;
-}
-
 int64_t pair_count(const io::H5Reader& h5) {
   return static_cast<int64_t>(Json::parse(h5.attr_string("/", "pair_names")).size());
 }

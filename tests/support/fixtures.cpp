@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 
 #include "core/util/json.h"
 
@@ -73,6 +75,18 @@ double max_rel_error(const at::Tensor& actual, const at::Tensor& expected) {
   auto a = actual.to(at::kDouble), e = expected.to(at::kDouble);
   const double scale = e.abs().max().item<double>();
   return (a - e).abs().max().item<double>() / std::max(scale, 1e-30);
+}
+
+double max_abs_diff(const at::Tensor& a, const at::Tensor& b) {
+  EXPECT_EQ(a.sizes(), b.sizes());
+  if (a.sizes() != b.sizes()) return INFINITY;
+  return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
+}
+
+void expect_max_abs(const at::Tensor& ours, const at::Tensor& ref, double tol, const std::string& what) {
+  const double e = max_abs_diff(ours, ref);
+  std::cout << "  " << what << ": max abs error " << e << "\n";
+  EXPECT_LE(e, tol) << what;
 }
 
 }  // namespace sinsr::test

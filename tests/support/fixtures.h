@@ -2,6 +2,9 @@
 // how to compare tensors.
 #pragma once
 #include <ATen/core/Tensor.h>
+#include <gtest/gtest.h>
+
+#include <stdexcept>
 
 #include <string>
 #include <utility>
@@ -28,5 +31,20 @@ std::string sibling(const std::string& path, const std::string& extension);
 
 // max|actual - expected| / max|expected|: the error relative to the tensor's scale.
 double max_rel_error(const at::Tensor& actual, const at::Tensor& expected);
+// max|a - b| in float64 (a test failure, and +inf, when the shapes differ).
+double max_abs_diff(const at::Tensor& a, const at::Tensor& b);
+// Checks max|ours - ref| <= tol and prints it (the measured error is worth seeing, not only the verdict).
+void expect_max_abs(const at::Tensor& ours, const at::Tensor& ref, double tol, const std::string& what);
+
+// Expects `fn` to throw a std::runtime_error whose message contains `needle` (e.g. the file it names).
+template <typename Fn>
+void expect_error_naming(Fn fn, const std::string& needle) {
+  try {
+    fn();
+    ADD_FAILURE() << "no error; expected one naming " << needle;
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
 
 }  // namespace sinsr::test

@@ -25,6 +25,7 @@
 #include "core/util/allocator.h"
 #include "core/io/state_dict.h"
 #include "core/util/json.h"
+#include "tools/bench/bench_util.h"
 #include "core/util/threads.h"
 #include "eval/metrics/clipiqa.h"
 #include "eval/metrics/lpips.h"
@@ -105,16 +106,6 @@ metrics::Musiq random_musiq() {
   return musiq;
 }
 
-// Which BLAS libtorch's linear layers and matmuls call: the file mapped as libblas.so.3, which Debian's
-// alternatives (or LD_LIBRARY_PATH) point at the reference BLAS or OpenBLAS.
-std::string blas_library() {
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line))
-    if (line.find("libblas.so") != std::string::npos) return line.substr(line.find('/'));
-  return "unknown";
-}
-
 std::vector<int64_t> parse_sizes(const std::string& list) {
   std::vector<int64_t> sizes;
   std::stringstream in(list);
@@ -162,7 +153,7 @@ Options parse_options(int argc, char** argv) {
 }
 
 void print_and_write(const Options& o, const std::vector<Result>& results) {
-  std::cout << "threads: " << o.threads << "   runs: " << o.runs << " (median)   BLAS: " << blas_library() << "\n\n";
+  std::cout << "threads: " << o.threads << "   runs: " << o.runs << " (median)   BLAS: " << sinsr::bench::blas_library() << "\n\n";
   std::cout << std::left << std::setw(9) << "metric" << std::setw(24) << "variant" << std::right << std::setw(6) << "size"
             << std::setw(16) << "median s/image" << std::setw(13) << "min s/image" << std::setw(12) << "images/s"
             << std::setw(12) << "images/run" << "\n";
@@ -188,7 +179,7 @@ void print_and_write(const Options& o, const std::vector<Result>& results) {
   sinsr::Json out = sinsr::Json::object();
   out.set("threads", sinsr::Json::number(o.threads));
   out.set("runs", sinsr::Json::number(o.runs));
-  out.set("blas", sinsr::Json::string(blas_library()));
+  out.set("blas", sinsr::Json::string(sinsr::bench::blas_library()));
   out.set("results", rows);
   std::ofstream(o.json_path) << out.dump(2) << "\n";
   std::cout << "\nwritten: " << o.json_path << "\n";

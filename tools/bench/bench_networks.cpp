@@ -19,6 +19,7 @@
 #include "core/util/allocator.h"
 #include "core/util/config.h"
 #include "core/util/json.h"
+#include "tools/bench/bench_util.h"
 #include "core/util/threads.h"
 
 namespace {
@@ -44,16 +45,6 @@ Result measure(const std::string& name, const std::string& work, int runs, const
     r.seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
   }
   return r;
-}
-
-// Which BLAS libtorch's linear layers and matmuls call: the file mapped as libblas.so.3, which Debian's
-// alternatives (or LD_LIBRARY_PATH) point at the reference BLAS or OpenBLAS.
-std::string blas_library() {
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line))
-    if (line.find("libblas.so") != std::string::npos) return line.substr(line.find('/'));
-  return "unknown";
 }
 
 }  // namespace
@@ -134,13 +125,13 @@ int main(int argc, char** argv) {
       unet->forward(x3, t3, lq3).square().mean().backward();
     }));
   }
-  std::cout << "threads: " << threads << "   runs: " << runs << " (median)   BLAS: " << blas_library() << "\n\n";
+  std::cout << "threads: " << threads << "   runs: " << runs << " (median)   BLAS: " << sinsr::bench::blas_library() << "\n\n";
   std::cout << std::left << std::setw(22) << "benchmark" << std::right << std::setw(12) << "median s" << std::setw(10)
             << "min s" << "   work\n";
   sinsr::Json out = sinsr::Json::object();
   out.set("threads", sinsr::Json::number(threads));
   out.set("runs", sinsr::Json::number(runs));
-  out.set("blas", sinsr::Json::string(blas_library()));
+  out.set("blas", sinsr::Json::string(sinsr::bench::blas_library()));
   sinsr::Json rows = sinsr::Json::array();
   for (const auto& r : results) {
     std::cout << std::left << std::setw(22) << r.name << std::right << std::fixed << std::setprecision(3) << std::setw(12)

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +14,17 @@
 #include "core/util/config.h"
 
 namespace sinsr::bench {
+
+// Which BLAS libtorch's linear layers and matmuls call: the file mapped as libblas.so.3, which Debian's
+// alternatives (or LD_LIBRARY_PATH) point at the reference BLAS or OpenBLAS.
+inline std::string blas_library() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line))
+    if (line.find("libblas.so") != std::string::npos) return line.substr(line.find('/'));
+  return "unknown";
+}
+
 
 // Runs a shell command, returns its output; throws with the output when it fails.
 inline std::string run_or_throw(const std::string& cmd) {
