@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/data/pair_loader.h"
+#include "core/diffusion/first_stage.h"
 #include "core/dist/device.h"
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
@@ -92,15 +93,18 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   const int64_t batch_size = cfg.integer("datagen.batch_size");
   if (batch_size < 1) throw UsageError("config key datagen.batch_size must be >= 1");
 
+  // The autoencoder first: a wrong --autoencoder for the config's space is a usage error before any work.
+  nn::VQModelTorch vq = load_first_stage(cfg, s.autoencoder_path, c10::kCPU);
+
   // Root hashes the weights and checks the folder; everyone learns the verdict and the work list.
   Identity id;
   std::string verdict, todo_text;
   if (mpi.is_root()) {
     try {
       fs::create_directories(s.out_dir);
-      std::cerr << "datagen: hashing " << s.teacher_path << " and " << s.autoencoder_path << "\n";
+      std::cerr << "datagen: hashing " << s.teacher_path << (vq.is_empty() ? "" : " and " + s.autoencoder_path) << "\n";
       id.teacher_sha256 = sha256_file(s.teacher_path);
-      id.autoencoder_sha256 = sha256_file(s.autoencoder_path);
+      id.autoencoder_sha256 = vq.is_empty() ? "none (pixel space)" : sha256_file(s.autoencoder_path);
       id.content_sha256 = content_sha256(cfg, id.teacher_sha256, id.autoencoder_sha256);
       std::vector<ShardRange> todo;
       verdict = plan_remaining(s, id, all, todo);
@@ -127,22 +131,18 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
 
   // Networks and data.
   nn::UNetModelSwin teacher(UNetConfig::from_config(cfg));
-  nn::VQModelTorch vq(VQConfig::from_config(cfg));
   io::load_weights(*teacher, s.teacher_path);
-  io::load_weights(*vq, s.autoencoder_path);
   // The teacher's device decides where TeacherPairs computes; shards always receive CPU tensors.
   const c10::Device device = dist::rank_device(s.device, mpi);
   teacher->to(device);
-  vq->to(device);
+  if (!vq.is_empty()) vq->to(device);
   const data::PairSynthesizer synth = data::PairSynthesizer::from_config(cfg, [&](const std::string& line) {
     std::cerr << "rank " << mpi.rank() << ": " << line << "\n";
   });
   const auto seed = static_cast<uint64_t>(cfg.integer("data.seed"));
   TeacherPairs pairs(teacher, vq, Diffusion(DiffusionConfig::from_config(cfg)), seed);
   const int64_t gt_size = synth.data_config().gt_size, lr = synth.lr_size();
-  const VQConfig vqc = VQConfig::from_config(cfg);
-  const SampleShapes shapes{{3, gt_size, gt_size}, {3, lr, lr},
-                            {vqc.embed_dim, gt_size / vqc.downsample_factor(), gt_size / vqc.downsample_factor()}};
+  const SampleShapes shapes{{3, gt_size, gt_size}, {3, lr, lr}, latent_shape(cfg, gt_size)};
   ShardAttributes attrs;
   attrs.teacher_sha256 = id.teacher_sha256;
   attrs.autoencoder_sha256 = id.autoencoder_sha256;
@@ -231,8 +231,9 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
     m.set("content_sha256", Json::string(id.content_sha256));
     m.set("teacher", Json::object({{"path", Json::string(fs::absolute(s.teacher_path).string())},
                                    {"sha256", Json::string(id.teacher_sha256)}}));
-    m.set("autoencoder", Json::object({{"path", Json::string(fs::absolute(s.autoencoder_path).string())},
-                                       {"sha256", Json::string(id.autoencoder_sha256)}}));
+    m.set("autoencoder", vq.is_empty() ? Json()
+                                       : Json::object({{"path", Json::string(fs::absolute(s.autoencoder_path).string())},
+                                                       {"sha256", Json::string(id.autoencoder_sha256)}}));
     m.set("config", Json::string(attrs.config));
     m.set("generator", Json::string(attrs.generator));
     m.set("shards", shards);

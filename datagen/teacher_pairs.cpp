@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "core/diffusion/first_stage.h"
 #include "core/util/rng.h"
 
 namespace sinsr::datagen {
@@ -9,7 +10,7 @@ namespace sinsr::datagen {
 TeacherPairs::TeacherPairs(nn::UNetModelSwin teacher, nn::VQModelTorch vq, const Diffusion& diffusion, uint64_t seed)
     : teacher_(std::move(teacher)), vq_(std::move(vq)), diffusion_(diffusion), seed_(seed) {
   teacher_->eval();
-  vq_->eval();
+  if (!vq_.is_empty()) vq_->eval();
 }
 
 PairLatents TeacherPairs::compute(const data::PairBatch& batch) {
@@ -19,8 +20,8 @@ PairLatents TeacherPairs::compute(const data::PairBatch& batch) {
   auto to_pm1 = [&](const at::Tensor& u8) { return (u8.to(device, at::kFloat) / 255.0) * 2 - 1; };
   const at::Tensor y = to_pm1(batch.lq), gt = to_pm1(batch.gt);
   PairLatents out;
-  out.z_y = diffusion_.encode_first_stage(*vq_, y, /*up_sample=*/true);
-  out.z_gt = diffusion_.encode_first_stage(*vq_, gt, /*up_sample=*/false);
+  out.z_y = diffusion_.encode_first_stage(first_stage_ptr(vq_), y, /*up_sample=*/true);
+  out.z_gt = diffusion_.encode_first_stage(first_stage_ptr(vq_), gt, /*up_sample=*/false);
   std::vector<at::Tensor> eps;
   for (int64_t r = 0; r < batch.index.size(0); ++r) {
     at::Generator gen = make_generator(derive_seed(seed_, "x_T", static_cast<uint64_t>(batch.index[r].item<int64_t>())));

@@ -1,6 +1,7 @@
 // The latents of a batch of training pairs (SPEC.md §4.3, computed once instead of at every training
 // step): z_y = E(bicubic x sf of y), z_gt = E(gt), x_T = z_y + kappa sqrt(eta_T) eps with eps keyed by
-// (seed, index), and the teacher's deterministic 15-step output F(x_T, y). No autograd.
+// (seed, index), and the teacher's deterministic 15-step output F(x_T, y). No autograd. In pixel space
+// (an empty `vq`) the "latents" are the images themselves.
 #pragma once
 #include <ATen/core/Tensor.h>
 

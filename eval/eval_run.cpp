@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "core/diffusion/diffusion.h"
+#include "core/diffusion/first_stage.h"
 #include "core/io/image_io.h"
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
@@ -186,8 +187,7 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   ScoreCache cache((out / "cache.jsonl").string());
 
   nn::UNetModelSwin unet(UNetConfig::from_config(cfg));
-  nn::VQModelTorch vq(VQConfig::from_config(cfg));
-  io::load_weights(*vq, s.autoencoder_path);
+  const nn::VQModelTorch vq = load_first_stage(cfg, s.autoencoder_path, c10::kCPU);
   const Diffusion diffusion(DiffusionConfig::from_config(cfg));
   auto super_resolve = [&](const std::vector<ImagePair>& pairs, const std::string& weights, int64_t steps, const fs::path& dir) {
     io::load_weights(*unet, weights);

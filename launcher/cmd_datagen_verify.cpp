@@ -42,7 +42,7 @@ void repair(const std::string& dir, const datagen::VerifyReport& r) {
   datagen::DatagenSettings s;
   s.out_dir = dir;
   s.teacher_path = m["teacher"]["path"].as_string();
-  s.autoencoder_path = m["autoencoder"]["path"].as_string();
+  if (!m["autoencoder"].is_null()) s.autoencoder_path = m["autoencoder"]["path"].as_string();  // null: pixel space
   s.num_samples = m["num_samples"].as_int();
   s.config = Config::load(ini);
   s.generator = m["generator"].as_string();

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/diffusion/diffusion.h"
+#include "core/diffusion/first_stage.h"
 #include "core/io/image_io.h"
 #include "core/io/state_dict.h"
 #include "core/sr/super_resolver.h"
@@ -81,9 +82,8 @@ int run_infer(const Invocation& inv) {
   opt.blend = parse_blend(a["blend"].as<std::string>());
 
   nn::UNetModelSwin unet(UNetConfig::from_config(inv.config));
-  nn::VQModelTorch vq(VQConfig::from_config(inv.config));
   io::load_weights(*unet, a["model"].as<std::string>());
-  io::load_weights(*vq, a["autoencoder"].as<std::string>());
+  const nn::VQModelTorch vq = load_first_stage(inv.config, a.count("autoencoder") ? a["autoencoder"].as<std::string>() : "", c10::kCPU);
   sr::SuperResolver sr(unet, vq, Diffusion(dcfg), opt);
 
   const std::string out_dir = a["output"].as<std::string>();
@@ -122,7 +122,7 @@ Command infer_command() {
   Command c;
   c.name = "infer";
   c.summary = "super-resolve images x4 with the one-step student (or the teacher's full chain)";
-  c.usage = "sinsr infer -i FILE|DIR -o DIR --model MODEL.pth --autoencoder VQ.pth [options]";
+  c.usage = "sinsr infer -i FILE|DIR -o DIR --model MODEL.pth [--autoencoder VQ.pth] [options]";
   c.description =
       "Reads PNG/JPEG/BMP/WebP/TIFF (8/16-bit, gray, RGBA: alpha dropped with a warning) and writes\n"
       "<stem>.png (or .jpg) at x4 into DIR. Images are padded to the network's multiple and cropped back;\n"
@@ -135,7 +135,8 @@ Command infer_command() {
     o.add_options()("input,i", po::value<std::string>()->required()->value_name("FILE|DIR"), "image or folder of images")(
         "output,o", po::value<std::string>()->required()->value_name("DIR"), "output folder (created)")(
         "model", po::value<std::string>()->required()->value_name("PTH"), "UNet weights (SinSR student, or ResShift teacher)")(
-        "autoencoder", po::value<std::string>()->required()->value_name("PTH"), "VQ-f4 weights (autoencoder_vq_f4.pth)")(
+        "autoencoder", po::value<std::string>()->value_name("PTH"),
+        "VQ-f4 weights (autoencoder_vq_f4.pth); latent-space models only (diffusion.latent_flag = true)")(
         "steps", po::value<int64_t>()->default_value(1), "1 = one network call (SinSR); 15 = the full chain (teacher)")(
         "sampler", po::value<std::string>()->default_value("deterministic"),
         "full chain only: deterministic (SinSR's ODE) or stochastic (ResShift)")(

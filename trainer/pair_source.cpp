@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 
 #include "core/data/pair_loader.h"
+#include "core/diffusion/first_stage.h"
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
 #include "core/util/config.h"
@@ -43,7 +44,7 @@ class OnlineSource final : public PairSource {
   OnlineSource(const Config& cfg, const std::string& teacher_path, const std::string& autoencoder_path,
                const c10::Device& device)
       : synth_(data::PairSynthesizer::from_config(cfg)),
-        pairs_(load_teacher(cfg, teacher_path, device), load_vq(cfg, autoencoder_path, device), Diffusion(DiffusionConfig::from_config(cfg)),
+        pairs_(load_teacher(cfg, teacher_path, device), load_first_stage(cfg, autoencoder_path, device), Diffusion(DiffusionConfig::from_config(cfg)),
                static_cast<uint64_t>(cfg.integer("data.seed"))),
         identity_("online:" + sha256_hex(cfg.to_ini({"autoencoder", "degradation", "data"})) + ":" + sha256_file(teacher_path)),
         workers_(static_cast<int>(cfg.integer("data.workers"))) {}
@@ -75,13 +76,6 @@ class OnlineSource final : public PairSource {
     io::load_weights(*t, path);
     t->to(device);
     return t;
-  }
-  static nn::VQModelTorch load_vq(const Config& cfg, const std::string& path, const c10::Device& device) {
-    if (path.empty()) throw UsageError("--data-mode online needs --autoencoder VQ.pth");
-    nn::VQModelTorch vq(VQConfig::from_config(cfg));
-    io::load_weights(*vq, path);
-    vq->to(device);
-    return vq;
   }
 };
 

@@ -35,7 +35,7 @@ at::Tensor Diffusion::prior_sample(const at::Tensor& z_y, const at::Tensor& nois
   return z_y + static_cast<double>(schedule_.prior_std_f32) * noise;
 }
 
-at::Tensor Diffusion::encode_first_stage(nn::VQModelTorchImpl& vq, const at::Tensor& image, bool up_sample) const {
+at::Tensor Diffusion::encode_first_stage(nn::VQModelTorchImpl* vq, const at::Tensor& image, bool up_sample) const {
   at::NoGradGuard no_grad;
   at::Tensor y = image;
   if (up_sample) {
@@ -43,16 +43,19 @@ at::Tensor Diffusion::encode_first_stage(nn::VQModelTorchImpl& vq, const at::Ten
     const double sf = static_cast<double>(cfg_.sf);
     y = F::interpolate(y, F::InterpolateFuncOptions().scale_factor(std::vector<double>{sf, sf}).mode(torch::kBicubic).align_corners(false));
   }
-  return vq.encode(y) * cfg_.scale_factor;
+  if (!vq) return y;
+  return vq->encode(y) * cfg_.scale_factor;
 }
 
-at::Tensor Diffusion::decode_first_stage(nn::VQModelTorchImpl& vq, const at::Tensor& z) const {
+at::Tensor Diffusion::decode_first_stage(nn::VQModelTorchImpl* vq, const at::Tensor& z) const {
+  if (!vq) return z;
   at::NoGradGuard no_grad;
-  return vq.decode(1.0 / cfg_.scale_factor * z);
+  return vq->decode(1.0 / cfg_.scale_factor * z);
 }
 
 at::Tensor Diffusion::denoise(const Denoiser& model, const at::Tensor& x_t, int64_t t, const at::Tensor& lq) const {
-  return model(scale_input(x_t, t), timesteps_like(x_t, t), lq);
+  at::Tensor x0 = model(scale_input(x_t, t), timesteps_like(x_t, t), lq);
+  return cfg_.latent_flag ? x0 : x0.clamp(-1, 1);
 }
 
 Trajectory Diffusion::sample_deterministic(const Denoiser& model, const at::Tensor& x_T, const at::Tensor& z_y,

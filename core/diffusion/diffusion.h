@@ -44,11 +44,13 @@ class Diffusion {
   at::Tensor prior_sample(const at::Tensor& z_y, const at::Tensor& noise) const;
 
   // encode(bicubic x sf of the LQ) (up_sample) or encode(image), times the latent scale factor; no autograd.
-  at::Tensor encode_first_stage(nn::VQModelTorchImpl& vq, const at::Tensor& image, bool up_sample) const;
-  // decode (quantising first) of latent / scale factor; not clamped. No autograd.
-  at::Tensor decode_first_stage(nn::VQModelTorchImpl& vq, const at::Tensor& z) const;
+  // Pixel space (vq = nullptr, the reference's autoencoder=None): the (upsampled) image itself.
+  at::Tensor encode_first_stage(nn::VQModelTorchImpl* vq, const at::Tensor& image, bool up_sample) const;
+  // decode (quantising first) of latent / scale factor; not clamped. No autograd. Pixel space: z itself.
+  at::Tensor decode_first_stage(nn::VQModelTorchImpl* vq, const at::Tensor& z) const;
 
-  // x0 prediction of the network at timestep t.
+  // x0 prediction of the network at timestep t; clamped to [-1, 1] in pixel space (the reference's
+  // clip_denoised = autoencoder is None), never in latent space.
   at::Tensor denoise(const Denoiser& model, const at::Tensor& x_t, int64_t t, const at::Tensor& lq) const;
   at::Tensor predict_one_step(const Denoiser& model, const at::Tensor& x_T, const at::Tensor& lq) const {
     return denoise(model, x_T, last_timestep(), lq);

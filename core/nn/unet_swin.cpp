@@ -98,13 +98,16 @@ torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Te
   if (lq_in.defined()) {
     TORCH_CHECK(cfg_.cond_lq, "this UNet was built with cond_lq=false but was given an LQ image");
     torch::Tensor lq = lq_in;
-    // The reference's resizing rule for LQ sizes different from the latent (e.g. x2 models).
+    // The reference's resizing rule for LQ sizes different from the latent (e.g. x2 latent models): a larger
+    // LQ is pixel-unshuffled by 2; a smaller one is nearest-upsampled, in the reference by a fixed x4 (the
+    // pixel-space x4 case), here to the state's size: identical for x4 (nearest picks pixel floor(i / 4)
+    // either way), and it makes pixel-space x2 models work, where x4 would overshoot.
     if (lq.size(2) != x.size(2) || lq.size(3) != x.size(3)) {
       if (lq.size(2) > x.size(2))
         lq = torch::pixel_unshuffle(lq, 2);
       else
         lq = torch::nn::functional::interpolate(
-            lq, torch::nn::functional::InterpolateFuncOptions().scale_factor(std::vector<double>{4.0, 4.0}).mode(torch::kNearest));
+            lq, torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{x.size(2), x.size(3)}).mode(torch::kNearest));
     }
     h = torch::cat({x, lq}, 1);
   }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <numeric>
 
+#include "core/diffusion/first_stage.h"
 #include "core/util/errors.h"
 #include "core/util/rng.h"
 #include "core/util/stopwatch.h"
@@ -52,13 +53,13 @@ SuperResolver::SuperResolver(nn::UNetModelSwin unet, nn::VQModelTorch vq, const 
   // Latent multiple for the UNet: 8x8 windows (or the configured size) at the coarsest of its levels.
   const auto& u = unet_->config();
   const int64_t latent_multiple = u.window_size << (u.channel_mult.size() - 1);
-  const int64_t vq_down = vq_->config().downsample_factor();
+  const int64_t vq_down = vq_.is_empty() ? 1 : vq_->config().downsample_factor();  // pixel space: 1
   const int64_t sf = diffusion_.config().sf;
   // m LQ pixels -> m*sf image pixels -> m*sf/vq_down latent pixels, which must be a multiple of latent_multiple.
   const int64_t need = vq_down * latent_multiple;
   pad_multiple_ = need / std::gcd(sf, need);
   unet_->eval();
-  vq_->eval();
+  if (!vq_.is_empty()) vq_->eval();
 }
 
 at::Tensor SuperResolver::sample_tile(const at::Tensor& y, at::Generator& gen) {
@@ -66,7 +67,7 @@ at::Tensor SuperResolver::sample_tile(const at::Tensor& y, at::Generator& gen) {
   const at::Tensor yp = pad_reflect(y, (m - h % m) % m, (m - w % m) % m);
 
   auto t0 = Clock::now();
-  const at::Tensor z_y = diffusion_.encode_first_stage(*vq_, yp, /*up_sample=*/true);
+  const at::Tensor z_y = diffusion_.encode_first_stage(first_stage_ptr(vq_), yp, /*up_sample=*/true);
   times_.encode += seconds_since(t0);
 
   auto randn = [&](const at::Tensor& like) { return at::randn(like.sizes(), gen, at::kFloat).to(like.device()); };
@@ -85,7 +86,7 @@ at::Tensor SuperResolver::sample_tile(const at::Tensor& y, at::Generator& gen) {
   times_.unet += seconds_since(t0);
 
   t0 = Clock::now();
-  at::Tensor img = diffusion_.decode_first_stage(*vq_, z0);
+  at::Tensor img = diffusion_.decode_first_stage(first_stage_ptr(vq_), z0);
   times_.decode += seconds_since(t0);
   return img.narrow(2, 0, h * sf).narrow(3, 0, w * sf).clamp(-1, 1);
 }

@@ -31,6 +31,7 @@ struct StageTimes {
 
 class SuperResolver {
  public:
+  // `vq` empty: a pixel-space model.
   SuperResolver(nn::UNetModelSwin unet, nn::VQModelTorch vq, const Diffusion& diffusion, const SuperResolveOptions& options);
 
   // lq: float [3, H, W] in [0, 1] -> float [3, sf*H, sf*W] in [0, 1]. `noise_seed` keys every random draw.

@@ -49,11 +49,11 @@ TEST(TrainStepParity, LatentsLossesGradientsAndOneAdamWStep) {
     at::Tensor z_y, x_T, z_teacher, z_gt;
     {
       torch::NoGradGuard no_grad;
-      z_y = diffusion.encode_first_stage(*vq, lq, /*up_sample=*/true);
+      z_y = diffusion.encode_first_stage(vq.get(), lq, /*up_sample=*/true);
       x_T = diffusion.prior_sample(z_y, noise);
       const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& y) { return teacher->forward(x, t, y); };
       z_teacher = diffusion.sample_deterministic(model, x_T, z_y, lq).sample;
-      z_gt = diffusion.encode_first_stage(*vq, gt, /*up_sample=*/false);
+      z_gt = diffusion.encode_first_stage(vq.get(), gt, /*up_sample=*/false);
     }
     double worst = 0;
     check("z_y", z_y, h5.read("intermediates/z_y"), worst);

@@ -36,12 +36,12 @@ TEST(SuperResolver, OneTileEqualsTheSamplerComposedByHand) {
 
   torch::NoGradGuard no_grad;
   const auto y = (lq * 2 - 1).unsqueeze(0);
-  const auto z_y = n.diffusion.encode_first_stage(*n.vq, y, true);
+  const auto z_y = n.diffusion.encode_first_stage(n.vq.get(), y, true);
   at::Generator gen = make_generator(seed);
   const auto x_T = n.diffusion.prior_sample(z_y, at::randn(z_y.sizes(), gen, at::kFloat));
   const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& c) { return n.unet->forward(x, t, c); };
   const auto x0 = n.diffusion.predict_one_step(model, x_T, y);
-  const auto expected = (n.diffusion.decode_first_stage(*n.vq, x0).clamp(-1, 1)[0] * 0.5 + 0.5).clamp(0, 1);
+  const auto expected = (n.diffusion.decode_first_stage(n.vq.get(), x0).clamp(-1, 1)[0] * 0.5 + 0.5).clamp(0, 1);
   ASSERT_EQ(ours.sizes(), (c10::IntArrayRef{3, 128, 64}));
   EXPECT_TRUE(ours.equal(expected));
 }
