@@ -55,6 +55,9 @@ HrDataConfig HrDataConfig::from_config(const Config& cfg) {
   if (c.gt_size < 1) throw UsageError("config key data.gt_size must be >= 1");
   c.rescale_gt = cfg.flag("data.rescale_gt");
   c.use_hflip = cfg.flag("data.use_hflip");
+  c.max_side = static_cast<int>(cfg.integer("data.max_side"));
+  if (c.max_side < 0) throw UsageError("config key data.max_side must be >= 0 (0: photos as they are)");
+  c.cache_images = cfg.flag("data.cache_images");
   return c;
 }
 
@@ -102,8 +105,12 @@ cv::Mat read_hr_image(const std::string& path) {
 }
 
 cv::Mat prepare_gt(const cv::Mat& image, const HrDataConfig& cfg, SampleRng& rng) {
-  cv::Mat img = image;
-  if (cfg.use_hflip && rng.uniform() < 0.5) cv::flip(image, img, 1);
+  cv::Mat img = image;  // never written: `image` may be a cached photo shared by threads
+  if (cfg.use_hflip && rng.uniform() < 0.5) {
+    cv::Mat flipped;
+    cv::flip(image, flipped, 1);
+    img = flipped;
+  }
   int h = img.rows, w = img.cols;
   const int crop = cfg.rescale_gt ? std::max(std::min(h, w), cfg.gt_size) : cfg.gt_size;
   // Pad bottom/right by reflection, at most the current size at a time (the reference's loop).
@@ -123,6 +130,17 @@ cv::Mat prepare_gt(const cv::Mat& image, const HrDataConfig& cfg, SampleRng& rng
     return resized;
   }
   return img.clone();
+}
+
+cv::Mat read_hr_image(const std::string& path, int max_side) {
+  cv::Mat image = read_hr_image(path);
+  const int longer = std::max(image.rows, image.cols);
+  if (max_side <= 0 || longer <= max_side) return image;
+  const double f = static_cast<double>(max_side) / longer;
+  cv::Mat small;
+  cv::resize(image, small, cv::Size(std::max(1, static_cast<int>(std::lround(image.cols * f))), std::max(1, static_cast<int>(std::lround(image.rows * f)))),
+             0, 0, cv::INTER_AREA);
+  return small;
 }
 
 }  // namespace sinsr::data

@@ -19,6 +19,8 @@ struct HrDataConfig {
   int gt_size = 256;
   bool rescale_gt = true;
   bool use_hflip = true;
+  int max_side = 0;            // photos whose longer side exceeds this are area-downscaled first (0: never)
+  bool cache_images = false;   // keep every decoded (and downscaled) photo in memory: small photo sets only
 
   static HrDataConfig from_config(const Config& cfg);  // [data]
 };
@@ -33,6 +35,8 @@ std::vector<std::string> list_hr_images(const HrDataConfig& cfg);
 // float32 in [0, 1]. Throws std::runtime_error naming the file if it is missing, empty, truncated or not an
 // image.
 cv::Mat read_hr_image(const std::string& path);
+// read_hr_image, then area-downscaled so that the longer side is at most `max_side` (0: as read).
+cv::Mat read_hr_image(const std::string& path, int max_side);
 
 // The reference's GT preparation: horizontal flip with p = 0.5, then with rescale_gt a random square of
 // side max(min(h, w), gt_size) (reflect-101 padding when a side is shorter) area-resized to gt_size;

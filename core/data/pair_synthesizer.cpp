@@ -62,12 +62,23 @@ void PairSynthesizer::mark_bad(size_t image, const std::string& why) const {
   if (first) log_("warning: skipping HR photo " + why + "; samples that draw it use another photo");
 }
 
+cv::Mat PairSynthesizer::photo(size_t image) const {
+  if (!data_.cache_images) return read_hr_image(paths_[image], data_.max_side);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = cache_.find(image); it != cache_.end()) return it->second;
+  }
+  cv::Mat decoded = read_hr_image(paths_[image], data_.max_side);  // outside the lock: decoding is slow
+  std::lock_guard<std::mutex> lock(mutex_);
+  return cache_.emplace(image, decoded).first->second;
+}
+
 bool PairSynthesizer::try_make(int64_t index, size_t image, Pair& pair) const {
   if (known_bad(image)) return false;
   // The sample's randomness does not depend on which attempt succeeds: every attempt starts afresh.
   SampleRng rng(derive_seed(seed_, "sample", static_cast<uint64_t>(index)));
   try {
-    cv::Mat gt = prepare_gt(read_hr_image(paths_[image]), data_, rng);
+    cv::Mat gt = prepare_gt(photo(image), data_, rng);
     if (degradation_.use_sharp) gt = usm_sharpen(gt);
     pair.lq = degrade(gt, degradation_, rng, &pair.trace);
     pair.gt = quantize_to_u8(gt);

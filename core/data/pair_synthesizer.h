@@ -59,11 +59,14 @@ class PairSynthesizer {
   mutable std::mutex mutex_;
   mutable std::map<int64_t, std::vector<uint32_t>> permutations_;  // the two most recent epochs
   mutable std::unordered_set<size_t> bad_images_;
+  mutable std::map<size_t, cv::Mat> cache_;  // data.cache_images: decoded photos (never modified once in)
 
   size_t image_for(int64_t index) const;
   bool known_bad(size_t image) const;
   void mark_bad(size_t image, const std::string& why) const;
   bool try_make(int64_t index, size_t image, Pair& pair) const;
+  // The decoded (and downscaled) photo; from the cache with data.cache_images.
+  cv::Mat photo(size_t image) const;
 };
 
 }  // namespace sinsr::data

@@ -48,7 +48,8 @@ const std::vector<ConfigKey>& config_schema() {
       {"diffusion", "kappa", "2.0", "noise scale kappa"},
       {"diffusion", "sf", "4", "super-resolution factor (LQ is bicubic-upsampled by this before encoding)"},
       {"diffusion", "normalize_input", "true", "divide the UNet input by its std sqrt(kappa^2 eta_t + 1)"},
-      {"diffusion", "latent_flag", "true", "the model works in latent space (input normalisation rule)"},
+      {"diffusion", "latent_flag", "true",
+       "true: latent space (the VQ-f4 [autoencoder], --autoencoder); false: pixel space (no autoencoder, x0 clamped to [-1, 1])"},
       {"diffusion", "scale_factor", "1.0", "latent scale factor of the first stage"},
       // [degradation]: the Real-ESRGAN second-order pipeline that makes LR training inputs (reference
       // configs/SinSR.yaml, data.train.params and degradation; SPEC.md §5).
@@ -93,6 +94,8 @@ const std::vector<ConfigKey>& config_schema() {
       {"data", "gt_size", "256", "GT crop size"},
       {"data", "rescale_gt", "true", "true: crop a random max(min(h, w), gt_size) square and area-resize it to gt_size; false: a random gt_size crop"},
       {"data", "use_hflip", "true", "random horizontal flips"},
+      {"data", "max_side", "0", "area-downscale photos whose longer side exceeds this before cropping (0: never)"},
+      {"data", "cache_images", "false", "keep decoded photos in memory (small photo sets: saves a decode per sample)"},
       {"data", "seed", "12345", "seed of every random draw of the data (sample i depends on (seed, i) only)"},
       {"data", "workers", "0", "loader threads (0: all cores)"},
       {"data", "prefetch_batches", "4", "batches the loader keeps ready"},

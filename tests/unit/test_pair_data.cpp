@@ -11,6 +11,7 @@
 #include <set>
 #include <fstream>
 
+#include "core/data/hr_dataset.h"
 #include "core/data/pair_loader.h"
 #include "core/data/pair_synthesizer.h"
 #include "core/util/config.h"
@@ -94,6 +95,34 @@ TEST(PairSynthesis, SampleDependsOnlyOnSeedAndIndex) {
   for (int64_t i = 5; i < 10; ++i) epoch1.insert(a.make(i).image);
   EXPECT_EQ(epoch0.size(), 5u);
   EXPECT_EQ(epoch1.size(), 5u);
+}
+
+// data.max_side area-downscales large photos before cropping (the aspect ratio kept); data.cache_images
+// only saves decoding: the pairs are the same bytes with and without it, in any order of requests.
+TEST(PairSynthesis, MaxSideDownscalesAndTheCacheChangesNoPair) {
+  const fs::path d = photo_folder("sinsr_pairs_cache");
+  const cv::Mat small = read_hr_image((d / "one.png").string(), 100);  // 300 x 400 -> 75 x 100
+  EXPECT_EQ(small.rows, 75);
+  EXPECT_EQ(small.cols, 100);
+  EXPECT_EQ(read_hr_image((d / "one.png").string(), 1000).cols, 400);  // smaller than max_side: as read
+  auto make = [&](bool cache) {
+    Config cfg = Config::load("", {{"data.hr", d.string()}, {"data.gt_size", "64"}, {"data.rescale_gt", "false"},
+                                   {"data.max_side", "200"}, {"data.cache_images", cache ? "true" : "false"}});
+    return PairSynthesizer::from_config(cfg);
+  };
+  const PairSynthesizer plain = make(false), cached = make(true);
+  for (const int64_t i : {3, 0, 8, 3, 12, 0}) {
+    const Pair p = plain.make(i), q = cached.make(i);
+    EXPECT_EQ(p.gt.rows, 64);
+    EXPECT_EQ(cv::norm(p.gt, q.gt, cv::NORM_INF), 0.0) << i;
+    EXPECT_EQ(cv::norm(p.lq, q.lq, cv::NORM_INF), 0.0) << i;
+  }
+  // max_side changes what the crops of the large photos see.
+  Config full = Config::load("", {{"data.hr", d.string()}, {"data.gt_size", "64"}, {"data.rescale_gt", "false"}});
+  const PairSynthesizer unscaled = PairSynthesizer::from_config(full);
+  int differ = 0;
+  for (int64_t i = 0; i < 5; ++i) differ += cv::norm(unscaled.make(i).gt, plain.make(i).gt, cv::NORM_INF) > 0;
+  EXPECT_GE(differ, 3);  // the photos larger than 200 px: one.png, three.jpeg, four.bmp, five.webp
 }
 
 TEST(PairSynthesis, BadFilesAreLoggedOnceAndReplacedDeterministically) {
