@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "eval/html_page.h"
+
 namespace sinsr::eval {
 
 struct ScoreRow {
@@ -36,16 +38,6 @@ struct MetricPlot {
 // (Added:) the order is the rows' order of first appearance; the report is expected in dir's parent folder,
 // so MetricPlot::png is "<dir's last component>/<file>". A key whose values are all non-finite gets no PNG.
 std::vector<MetricPlot> write_metric_plots(const std::string& dir, const std::vector<ScoreRow>& rows);
-
-// Side-by-side crops of one image: panels left to right (e.g. "LR (bicubic x4)", "teacher", "student").
-struct CropPanel {
-  std::string label;
-  std::string png;  // path relative to the report's folder
-};
-struct CropSet {
-  std::string image;  // image file name
-  std::vector<CropPanel> panels;
-};
 
 // A self-contained HTML page (inline CSS, no scripts, relative links to the PNGs): a title, the results
 // table (best value per benchmark x metric x variant in bold, following higher_is_better), the plots and

@@ -103,7 +103,7 @@ int run_command(const Command& cmd, int argc, char** argv) {
     Config::Overrides overrides;
     for (const ConfigKey& k : config_schema())
       if (in_sections(k, cmd) && vm.count(k.dotted())) overrides.emplace_back(k.dotted(), vm[k.dotted()].as<std::string>());
-    Invocation inv{vm, Config::load(vm.count("config") ? vm["config"].as<std::string>() : "", overrides)};
+    Invocation inv{vm, Config::load(vm.count("config") ? vm["config"].as<std::string>() : cmd.default_config, overrides)};
     if (vm.count("print-config")) {
       std::cout << inv.config.to_ini(cmd.sections);
       return kExitOk;

@@ -23,6 +23,7 @@ struct Command {
   std::string usage;                  // e.g. "sinsr inspect [options] FILE.pth"
   std::string description;            // what it does, for `sinsr <name> --help`
   std::vector<std::string> sections;  // config sections the command reads (empty: none)
+  std::string default_config;         // the config file read when --config is not given ("": the defaults)
   std::function<void(po::options_description&, po::positional_options_description&)> declare;
   std::function<int(const Invocation&)> run;
 };

@@ -11,8 +11,8 @@ namespace sinsr::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {infer_command(), degrade_command(), datagen_command(),
-                                                   datagen_verify_command(), train_command(), eval_command(),
-                                                   inspect_command(), sweep_report_command()};
+                                                   datagen_verify_command(), train_command(), train_teacher_command(), eval_command(),
+                                                   inspect_command(), sweep_report_command(), demo_command()};
   return kCommands;
 }
 

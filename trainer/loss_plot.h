@@ -9,10 +9,11 @@ namespace sinsr::train {
 
 struct LossPoint {
   int64_t step;
-  double loss, distill, inverse, gt;
+  std::vector<double> values;  // one per term
 };
 
-// Written atomically. Fewer than two points: nothing to draw, nothing written.
-void write_loss_plot(const std::string& path, const std::vector<LossPoint>& points);
+// `terms` names the values of every point (the first is drawn as "total" in black). Written atomically.
+// Fewer than two points: nothing to draw, nothing written.
+void write_loss_plot(const std::string& path, const std::vector<std::string>& terms, const std::vector<LossPoint>& points);
 
 }  // namespace sinsr::train

@@ -1,5 +1,6 @@
-// The SinSR distillation loop (SPEC.md §4.3, DESIGN.md §5) over datagen's pair shards, data-parallel over
-// MPI ranks, resumable, stopping cleanly on SIGTERM/SIGUSR1.
+// The two training commands: SinSR distillation (sinsr train; SPEC.md §4.3, DESIGN.md §5) over datagen's
+// pair shards or online pairs, and ResShift teacher training (sinsr train-teacher; SPEC.md §4.8). Both run
+// the same data-parallel, resumable loop (train_loop.h).
 #pragma once
 #include <string>
 
@@ -11,8 +12,8 @@ namespace sinsr::train {
 struct TrainSettings {
   std::string data_dir, run_dir;
   std::string teacher_path;  // student initialisation (train.init = teacher)
-  std::string init_path;     // optional: start the student from this .pth instead
-  std::string autoencoder_path;  // online mode only
+  std::string init_path;     // optional: start the network from this .pth instead
+  std::string autoencoder_path;  // latent space: online mode, teacher training; with shards, decoded validation
   bool online = false;       // --data-mode online: degrade and run the teacher every step
   std::string device = "auto";  // --device: cpu, cuda (one GPU per rank, NCCL) or auto
   Config config;             // [model] (student and teacher), [diffusion], [train]; online: [autoencoder] [degradation] [data]
@@ -20,5 +21,9 @@ struct TrainSettings {
 
 // Returns the exit code: 0 done, 75 checkpointed on a stop signal.
 int run_train(const TrainSettings& settings, const dist::MpiContext& mpi);
+
+// Teacher training: [model] from scratch (train.init = random) or from --init; data from [data] hr with
+// [degradation]; latent space with the autoencoder or pixel space (diffusion.latent_flag). Same exit codes.
+int run_train_teacher(const TrainSettings& settings, const dist::MpiContext& mpi);
 
 }  // namespace sinsr::train

@@ -1,0 +1,255 @@
+#include "trainer/train_loop.h"
+
+#include <torch/torch.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "core/dist/communicator.h"
+#include "core/dist/device.h"
+#include "core/util/atomic_file.h"
+#include "core/util/errors.h"
+#include "core/util/progress.h"
+#include "core/util/signals.h"
+#include "core/util/stopwatch.h"
+#include "trainer/checkpoint.h"
+#include "trainer/ema.h"
+#include "trainer/loss_plot.h"
+#include "trainer/lr_schedule.h"
+
+namespace fs = std::filesystem;
+
+namespace sinsr::train {
+
+namespace {
+
+// Gives up when no step finishes for `timeout` seconds: a peer that died leaves the others blocked in a
+// collective forever, and some launchers do not kill the rest of the job.
+class Watchdog {
+ public:
+  Watchdog(double timeout, int rank, std::string command) : timeout_(timeout), rank_(rank), command_(std::move(command)), last_(now()) {
+    thread_ = std::thread([this] {
+      while (!done_) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (!done_ && now() - last_ > timeout_) {
+          std::cerr << "sinsr " << command_ << ": rank " << rank_ << ": no step finished for " << timeout_
+                    << " s (a peer rank died or hangs); giving up\n";
+          std::_Exit(kExitFailure);
+        }
+      }
+    });
+  }
+  ~Watchdog() {
+    done_ = true;
+    thread_.join();
+  }
+  void alive() { last_ = now(); }
+
+ private:
+  static double now() { return std::chrono::duration<double>(Clock::now().time_since_epoch()).count(); }
+  double timeout_;
+  int rank_;
+  std::string command_;
+  std::atomic<double> last_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// metrics.jsonl up to `step` (what a resumed run keeps: lines past the checkpoint are redone).
+void truncate_metrics(const fs::path& path, int64_t step) {
+  if (!fs::exists(path)) return;
+  std::ifstream in(path);
+  std::string line, kept;
+  while (std::getline(in, line))
+    if (!line.empty() && Json::parse(line)["step"].as_int() <= step) kept += line + "\n";
+  write_file_atomically(path.string(), kept);
+}
+
+std::vector<LossPoint> read_loss_points(const fs::path& path, const std::vector<std::string>& terms) {
+  std::vector<LossPoint> points;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const Json j = Json::parse(line);
+    LossPoint p{j["step"].as_int(), {}};
+    for (const std::string& term : terms) p.values.push_back(j[term].as_number());
+    points.push_back(std::move(p));
+  }
+  return points;
+}
+
+at::Tensor total_grad_norm(const std::vector<at::Tensor>& params) {
+  std::vector<at::Tensor> norms;
+  for (const at::Tensor& p : params) norms.push_back(p.grad().detach().pow(2).sum());
+  return at::stack(norms).sum().sqrt();
+}
+
+}  // namespace
+
+int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwin net, Objective& objective,
+                      const at::Device& device, const dist::MpiContext& mpi) {
+  auto comm = dist::make_communicator(mpi, device);
+  const int R = comm->size(), rank = comm->rank();
+  const int64_t steps = cfg.integer("train.steps"), B = cfg.integer("train.batch_size"), micro = cfg.integer("train.microbatch");
+  if (steps < 1 || B < 1 || micro < 1) throw UsageError("train.steps, train.batch_size and train.microbatch must be >= 1");
+  if (B % R) throw UsageError("train.batch_size (" + std::to_string(B) + ") must be a multiple of the rank count (" + std::to_string(R) + ")");
+  const int64_t per_rank = B / R;
+  std::vector<int64_t> later;
+  for (int64_t m : cfg.int_list("train.milestones"))
+    if (m > cfg.integer("train.warmup")) later.push_back(m);
+  const LrSchedule schedule{cfg.real("train.lr"), cfg.integer("train.warmup"), later};
+  const auto seed = static_cast<uint64_t>(cfg.integer("train.seed"));
+  const std::vector<std::string> terms = objective.terms();
+  const auto T = static_cast<int64_t>(terms.size());
+
+  net->to(device);
+  std::vector<at::Tensor> params = net->parameters(), all_tensors = params;
+  for (const auto& b : net->buffers()) all_tensors.push_back(b);
+  torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(schedule.at(1))
+                                            .betas({0.9, 0.999})
+                                            .eps(1e-8)
+                                            .weight_decay(cfg.real("train.weight_decay")));
+  Ema ema(*net, cfg.real("train.ema_rate"));
+
+  const fs::path run(s.run_dir);
+  const fs::path metrics_path = run / "metrics.jsonl", validation_path = run / "validation.jsonl";
+  int64_t start = 0;
+  if (auto latest = latest_checkpoint(s.run_dir)) {
+    const CheckpointState st = load_checkpoint(*latest, *net, ema.state(), optimizer, device);
+    if (st.info["global_batch"].as_int() != B || st.info["data_identity"].as_string() != objective.identity())
+      throw UsageError(*latest + " was made with another global batch or data set; use another --out");
+    start = st.step;
+    if (mpi.is_root()) std::cerr << s.command << ": resuming from " << *latest << " (step " << start << ")\n";
+  }
+  dist::broadcast_tensors(all_tensors, *comm);
+  if (mpi.is_root()) {
+    fs::create_directories(run);
+    truncate_metrics(metrics_path, start);
+    truncate_metrics(validation_path, start);
+    write_file_atomically((run / "config.ini").string(), cfg.to_ini({"model", "diffusion", "train"}));
+    std::cerr << s.command << ": " << steps << " steps, global batch " << B << " (" << R << " rank(s) x " << per_rank
+              << ", micro-batch " << std::min(micro, per_rank) << "), " << objective.describe() << ", communicator "
+              << comm->name() << ", device " << device.str() << "\n";
+  }
+
+  install_stop_signal_handlers();
+  Watchdog watchdog(cfg.real("train.peer_timeout"), rank, s.command);
+  Progress progress(steps - start, "steps");
+  std::ofstream metrics, validation;
+  std::vector<LossPoint> history;
+  if (mpi.is_root()) {
+    metrics.open(metrics_path, std::ios::app);
+    validation.open(validation_path, std::ios::app);
+    history = read_loss_points(metrics_path, terms);
+  }
+  const int64_t val_every = cfg.integer("train.val_every");
+  const int64_t log_every = cfg.integer("train.log_every"), ckpt_every = cfg.integer("train.ckpt_every");
+  const int64_t check_every = cfg.integer("train.check_every");
+  const double grad_clip = cfg.real("train.grad_clip");
+  auto checkpoint = [&](int64_t step) {
+    if (mpi.is_root()) {
+      CheckpointState st;
+      st.step = step;
+      st.info = Json::object();
+      st.info.set("lr", Json::number(schedule.at(step)));
+      st.info.set("global_batch", Json::number(static_cast<double>(B)));
+      st.info.set("ranks", Json::number(R));
+      st.info.set("seed", Json::number(static_cast<double>(seed)));
+      st.info.set("data_identity", Json::string(objective.identity()));
+      st.info.set("config", Json::string(cfg.to_ini({"model", "diffusion", "train"})));
+      save_checkpoint(s.run_dir, st, *net, ema.state(), optimizer, static_cast<int>(cfg.integer("train.keep_ckpts")));
+    }
+    mpi.barrier();
+  };
+
+  net->train();
+  double window_seconds = 0, window_data = 0;
+  int64_t window_steps = 0;
+  for (int64_t step = start + 1; step <= steps; ++step) {
+    const auto t0 = Clock::now();
+    objective.load(step, B, rank, per_rank, device);  // this rank's slice of the global batch
+    window_data += seconds_since(t0);
+    optimizer.zero_grad();
+    at::Tensor sums = at::zeros({T}, at::TensorOptions().device(device));  // each term summed over this rank's samples
+    for (int64_t m0 = 0; m0 < per_rank; m0 += micro) {
+      const int64_t n = std::min(micro, per_rank - m0);
+      const at::Tensor l = objective.losses(*net, m0, n);
+      // Summed over samples and divided by the global batch: the all-reduced sum is the batch mean's gradient.
+      (l[0].sum() / static_cast<double>(B)).backward();
+      sums += l.sum(1).detach();
+    }
+    dist::all_reduce_gradients(params, *comm);
+    const double grad_norm = total_grad_norm(params).item<double>();
+    if (grad_clip > 0 && grad_norm > grad_clip)
+      for (const at::Tensor& p : params) p.grad().mul_(grad_clip / grad_norm);
+    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(schedule.at(step));
+    optimizer.step();
+    if (mpi.is_root()) ema.update(*net);
+    comm->all_reduce_sum(sums);
+    sums /= static_cast<double>(B);
+    // Everyone learns whether anyone was asked to stop, so all ranks checkpoint the same step.
+    at::Tensor stop = at::full({1}, stop_requested() ? 1.0f : 0.0f, at::TensorOptions().device(device));
+    comm->all_reduce_sum(stop);
+    watchdog.alive();
+    window_seconds += seconds_since(t0);
+    ++window_steps;
+
+    if (mpi.is_root() && (step % log_every == 0 || step == steps)) {
+      const at::Tensor host = sums.to(at::kCPU, at::kDouble);
+      LossPoint point{step, {}};
+      Json line = Json::object();
+      line.set("step", Json::number(static_cast<double>(step)));
+      for (int64_t i = 0; i < T; ++i) {
+        point.values.push_back(host[i].item<double>());
+        line.set(terms[static_cast<size_t>(i)], Json::number(point.values.back()));
+      }
+      line.set("lr", Json::number(schedule.at(step)));
+      line.set("grad_norm", Json::number(grad_norm));
+      line.set("samples_per_s", Json::number(static_cast<double>(B * window_steps) / window_seconds));
+      line.set("s_per_step", Json::number(window_seconds / static_cast<double>(window_steps)));
+      line.set("data_wait", Json::number(window_data / window_seconds));
+      metrics << line.dump() << "\n" << std::flush;
+      history.push_back(std::move(point));
+      write_loss_plot((run / "metrics.png").string(), terms, history);
+      window_seconds = window_data = 0;
+      window_steps = 0;
+    }
+    if (mpi.is_root() && (step % val_every == 0 || step == steps)) {
+      torch::NoGradGuard no_grad;
+      net->eval();
+      Json v = objective.validate(*net, micro);
+      net->train();
+      if (!v.as_object().empty()) {
+        v.set("step", Json::number(static_cast<double>(step)));
+        validation << v.dump() << "\n" << std::flush;
+      }
+    }
+    if (check_every > 0 && step % check_every == 0 && !dist::replicas_agree(all_tensors, *comm)) {
+      std::cerr << "sinsr " << s.command << ": rank " << rank << ": replicas diverged at step " << step << "; aborting\n";
+      mpi.abort(kExitFailure);
+    }
+    if (mpi.is_root()) progress.advance();
+    if (stop.item<float>() > 0) {
+      checkpoint(step);
+      if (mpi.is_root()) {
+        progress.finish();
+        std::cerr << s.command << ": stop signal: checkpointed step " << step << " to " << (run / "ckpt").string()
+                  << "; exit 75 (requeue)\n";
+      }
+      return kExitTempFail;
+    }
+    if (step % ckpt_every == 0 || step == steps) checkpoint(step);
+  }
+  if (mpi.is_root()) {
+    progress.finish();
+    std::cerr << s.command << ": done, " << steps << " steps; checkpoints in " << (run / "ckpt").string() << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace sinsr::train
