@@ -1,5 +1,7 @@
 #include "core/nn/unet_blocks.h"
 
+#include <torch/nn/functional/upsampling.h>
+
 #include <cmath>
 
 #include "core/nn/conv1x1.h"

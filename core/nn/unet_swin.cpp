@@ -1,5 +1,7 @@
 #include "core/nn/unet_swin.h"
 
+#include <torch/nn/functional/upsampling.h>
+
 #include <algorithm>
 
 #include "core/nn/swin.h"

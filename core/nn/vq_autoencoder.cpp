@@ -1,5 +1,7 @@
 #include "core/nn/vq_autoencoder.h"
 
+#include <torch/nn/functional/upsampling.h>
+
 #include <algorithm>
 #include <cmath>
 
