@@ -115,7 +115,9 @@ void write_demo_report(const std::string& dir, const DemoResults& r) {
   const DemoSummary s = summarize(r);
   std::string body = "<p class=\"note\">A 15-step diffusion teacher distilled into a one-step student (SinSR), "
                      "trained and evaluated on this machine in " + fmt("%.0f", r.total_seconds) + " s.</p>\n";
-  body += checks_html(s) + methods_table(r, s) + images_table(r);
+  body += checks_html(s);
+  for (const auto& note : r.notes) body += "<p>" + html_escape(note) + "</p>\n";
+  body += methods_table(r, s) + images_table(r);
   if (!r.curves.empty()) {
     body += "<h2>Loss curves</h2>\n<div class=\"grid\">\n";
     for (const auto& [caption, png] : r.curves) body += figure("plot", png, caption);

@@ -25,6 +25,7 @@ struct DemoResults {
   std::vector<DemoImage> images;
   std::string metric_protocol;      // e.g. "pyiqa-ycbcr"
   std::vector<std::string> setup;   // lines describing the run (photos, pairs, steps, threads, ...)
+  std::vector<std::string> notes;   // paragraphs that explain the numbers (plain text)
   std::vector<CropSet> crops;
   std::vector<std::pair<std::string, std::string>> curves;  // (caption, png relative to the report)
   double total_seconds = 0;

@@ -231,6 +231,20 @@ int run_demo(const DemoSettings& s) {
                  ", from the teacher's weights (" + student_path + ")",
              "held-out: " + std::to_string(heldout.size()) + " photos, " + std::to_string(s.heldout_size) + " px GT crops, degraded like the training pairs",
              "threads: " + std::to_string(at::get_num_threads())};
+  const eval::DemoSummary sum = eval::summarize(r);
+  if (sum.student_minus_teacher > 0.5)
+    r.notes.push_back(
+        "Why the student scores above its teacher: the student starts from the teacher's weights, and a one-step x0 "
+        "prediction of a network trained with an MSE objective approximates the posterior mean, which PSNR rewards, while "
+        "the 15-step chain ends in one sample of the learned posterior: sharper, with detail that is plausible but not the "
+        "ground truth's, so its squared error is larger (up to twice the mean's, 3 dB, when the posterior is wide). "
+        "Distillation moves the student towards the chain's outputs; " + std::to_string(cfg.integer("train.steps")) +
+        " steps move it little.");
+  if (sum.teacher_over_bicubic < 1.0)
+    r.notes.push_back(
+        "The teacher's margin over bicubic is what its training bought: the bundled demo teacher was trained for minutes on "
+        "2 CPU cores (models/demo-teacher-x4.md), so it is far from converged; a longer run of sinsr train-teacher (or one "
+        "on a GPU) is what raises it.");
   r.total_seconds = seconds_since(start);
   eval::write_demo_report(out.string(), r);
   std::cerr << "\n" << eval::summary_text(r) << "demo: done in " << static_cast<int>(r.total_seconds) << " s; report: "

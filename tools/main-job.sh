@@ -1,20 +1,16 @@
 #!/usr/bin/env bash
-# The main job (README): installs missing packages, builds, then runs the end-to-end job.
-# Until the end-to-end demo exists (issue #9) it checks the bundled parity weights and super-resolves a few
-# real photos with them (../shared/data/realset65, when present) into build/demo-sr/.
+# The main job (README): installs missing packages, builds sinsr, then runs the end-to-end demo
+# (`sinsr demo`: fetch the demo photos, teacher pairs from the bundled teacher, distil a one-step student,
+# compare bicubic / teacher / student on held-out photos) into demo-out/, report in demo-out/report.html.
+# Extra arguments go to `sinsr demo` (e.g. --out DIR, --pairs N; `build/sinsr demo --help`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install-deps.sh
 cmake -S . -B build -G Ninja
 cmake --build build -j"$(nproc)" --target sinsr
-weights="--config configs/tiny.ini --model tests/fixtures/parity/unet_small.pth --autoencoder tests/fixtures/parity/vq_small.pth"
-build/sinsr inspect --check unet --config configs/tiny.ini tests/fixtures/parity/unet_small.pth
-build/sinsr inspect --check autoencoder --config configs/tiny.ini tests/fixtures/parity/vq_small.pth
-photos=../shared/data/realset65
-if [ -d "$photos" ]; then
-  rm -rf build/demo-in && mkdir -p build/demo-in
-  cp "$photos"/{Lincoln.png,chip.png,frog.png,comic1.png} build/demo-in/
-  # shellcheck disable=SC2086
-  build/sinsr infer -i build/demo-in -o build/demo-sr $weights
-  echo "main-job: outputs in build/demo-sr/"
+# The demo fetches its photos with `apt-get download`, which needs the package lists (a fresh container may
+# have none, and install-deps.sh updates them only when it installs something).
+if [ ! -d data/demo-photos/train ] && ! apt-cache show python3-skimage >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -q; elif command -v sudo >/dev/null; then sudo apt-get update -q; fi
 fi
+build/sinsr demo "$@"

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/diffusion/first_stage.h"
+#include "trainer/validation_psnr.h"
 
 namespace sinsr::train {
 
@@ -12,12 +13,6 @@ namespace {
 TrainBatch on_device(const TrainBatch& b, const c10::Device& device) {
   auto move = [&](const at::Tensor& t) { return t.defined() ? t.to(device, /*non_blocking=*/true) : t; };
   return {move(b.x_T), move(b.z_teacher), move(b.z_gt), move(b.lq), b.index, move(b.gt)};
-}
-
-// PSNR in dB of images in [-1, 1], per sample, summed.
-double sum_psnr(const at::Tensor& a, const at::Tensor& b) {
-  const at::Tensor mse = ((a.clamp(-1, 1) - b) / 2).pow(2).mean({1, 2, 3});
-  return (-10.0 * at::log10(mse.clamp_min(1e-12))).sum().item<double>();
 }
 
 }  // namespace
@@ -55,8 +50,8 @@ Json DistillObjective::validate(nn::UNetModelSwinImpl& net, int64_t micro) {
     mse_teacher += (x0 - b.z_teacher).pow(2).mean({1, 2, 3}).sum().item<double>();
     mse_gt += (x0 - b.z_gt).pow(2).mean({1, 2, 3}).sum().item<double>();
     if (decode_) {
-      psnr += sum_psnr(diffusion_.decode_first_stage(first_stage_ptr(vq_), x0), b.gt);
-      teacher_psnr += sum_psnr(diffusion_.decode_first_stage(first_stage_ptr(vq_), b.z_teacher), b.gt);
+      psnr += summed_psnr(diffusion_.decode_first_stage(first_stage_ptr(vq_), x0), b.gt);
+      teacher_psnr += summed_psnr(diffusion_.decode_first_stage(first_stage_ptr(vq_), b.z_teacher), b.gt);
     }
   }
   const auto n = static_cast<double>(held.size());

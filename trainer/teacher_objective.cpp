@@ -4,6 +4,7 @@
 
 #include "core/data/pair_loader.h"
 #include "core/diffusion/first_stage.h"
+#include "trainer/validation_psnr.h"
 #include "core/nn/unet_swin.h"
 #include "core/util/config.h"
 #include "core/util/errors.h"
@@ -21,12 +22,6 @@ constexpr int64_t kValidationFirst = int64_t{1} << 40;
 at::Tensor to_pm1(const at::Tensor& u8, const c10::Device& device) { return (u8.to(device, at::kFloat) / 255.0) * 2 - 1; }
 
 at::Tensor mse_per_sample(const at::Tensor& a, const at::Tensor& b) { return (a - b).pow(2).mean({1, 2, 3}); }
-
-// PSNR in dB of images in [-1, 1], per sample, summed.
-double sum_psnr(const at::Tensor& a, const at::Tensor& b) {
-  const at::Tensor mse = ((a.clamp(-1, 1) - b) / 2).pow(2).mean({1, 2, 3});
-  return (-10.0 * at::log10(mse.clamp_min(1e-12))).sum().item<double>();
-}
 
 }  // namespace
 
@@ -103,13 +98,13 @@ Json TeacherObjective::validate(nn::UNetModelSwinImpl& net, int64_t micro) {
     const at::Tensor x_T = diffusion_.prior_sample(z_y, at::stack(eps).to(device));
     nn::VQModelTorchImpl* vq = first_stage_ptr(vq_);
     const at::Tensor chain = diffusion_.sample_deterministic(model, x_T, z_y, batch_.lq).sample;
-    psnr_chain += sum_psnr(diffusion_.decode_first_stage(vq, chain), gt);
-    psnr_one += sum_psnr(diffusion_.decode_first_stage(vq, diffusion_.predict_one_step(model, x_T, batch_.lq)), gt);
+    psnr_chain += summed_psnr(diffusion_.decode_first_stage(vq, chain), gt);
+    psnr_one += summed_psnr(diffusion_.decode_first_stage(vq, diffusion_.predict_one_step(model, x_T, batch_.lq)), gt);
     namespace F = torch::nn::functional;
     const double sf = static_cast<double>(diffusion_.config().sf);
     const at::Tensor bicubic = F::interpolate(
         batch_.lq, F::InterpolateFuncOptions().scale_factor(std::vector<double>{sf, sf}).mode(torch::kBicubic).align_corners(false));
-    psnr_bicubic += sum_psnr(bicubic, gt);
+    psnr_bicubic += summed_psnr(bicubic, gt);
   }
   const auto count = static_cast<double>(val_samples_);
   Json j = Json::object();
