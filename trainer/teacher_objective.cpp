@@ -64,7 +64,7 @@ TeacherObjective::Staged TeacherObjective::stage(int64_t first, int64_t count, c
   }
   if (gt_out) *gt_out = gt;
   if (z_y_out) *z_y_out = z_y;
-  return {z0, at::stack(z_t), lq, at::tensor(ts, at::kLong).to(device)};
+  return {z0, at::stack(z_t), lq, at::tensor(ts, at::kLong).to(device), ts};
 }
 
 void TeacherObjective::load(int64_t step, int64_t batch, int rank, int64_t per_rank, const c10::Device& device) {
@@ -75,7 +75,7 @@ at::Tensor TeacherObjective::losses(nn::UNetModelSwinImpl& net, int64_t first, i
   auto sl = [&](const at::Tensor& x) { return x.narrow(0, first, n); };
   const at::Tensor z_t = sl(batch_.z_t), t = sl(batch_.t);
   std::vector<at::Tensor> scaled;  // each sample scaled by the std of its own t
-  for (int64_t i = 0; i < n; ++i) scaled.push_back(diffusion_.scale_input(z_t[i], t[i].item<int64_t>()));
+  for (int64_t i = 0; i < n; ++i) scaled.push_back(diffusion_.scale_input(z_t[i], batch_.t_host[static_cast<size_t>(first + i)]));
   const at::Tensor x0 = net.forward(at::stack(scaled), t, sl(batch_.lq));
   return mse_per_sample(sl(batch_.z0), x0).unsqueeze(0);
 }

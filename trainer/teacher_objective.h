@@ -32,7 +32,8 @@ class TeacherObjective final : public Objective {
 
  private:
   struct Staged {
-    at::Tensor z0, z_t, lq, t;  // on the device; t int64 [B]
+    at::Tensor z0, z_t, lq, t;     // on the device; t int64 [B]
+    std::vector<int64_t> t_host;  // the same timesteps, for the per-sample input scaling (no device sync)
   };
   data::PairSynthesizer synth_;
   Diffusion diffusion_;

@@ -24,10 +24,6 @@ nn::VQModelTorch load_first_stage(const Config& cfg, const std::string& path, co
   return vq;
 }
 
-int64_t first_stage_downsample(const Config& cfg) {
-  return is_pixel_space(cfg) ? 1 : VQConfig::from_config(cfg).downsample_factor();
-}
-
 std::vector<int64_t> latent_shape(const Config& cfg, int64_t image_size) {
   if (is_pixel_space(cfg)) return {3, image_size, image_size};
   const VQConfig vq = VQConfig::from_config(cfg);

@@ -24,8 +24,6 @@ nn::VQModelTorch load_first_stage(const Config& cfg, const std::string& path, co
 // What the diffusion functions take: the autoencoder, or nullptr in pixel space.
 inline nn::VQModelTorchImpl* first_stage_ptr(nn::VQModelTorch vq) { return vq.is_empty() ? nullptr : vq.get(); }
 
-// Image pixels per latent pixel: the VQ's downsampling factor, 1 in pixel space.
-int64_t first_stage_downsample(const Config& cfg);
 // The diffusion state of a size^2 image: [embed_dim, size / 4, size / 4], or [3, size, size] in pixel space.
 std::vector<int64_t> latent_shape(const Config& cfg, int64_t image_size);
 

@@ -21,6 +21,7 @@
 #include "tests/support/photos.h"
 #include "tests/support/processes.h"
 #include "tests/support/run.h"
+#include "tests/train/train_runs.h"
 
 namespace fs = std::filesystem;
 
@@ -51,17 +52,6 @@ std::string train_args(const fs::path& run, int64_t steps, int64_t batch, const 
 }
 std::string single(const std::string& args) { return "env SINSR_THREADS=1 " + sinsr_binary() + args; }
 
-io::TensorDict final_student(const fs::path& run) {
-  return io::read_state_dict((run / "ckpt" / read_file((run / "ckpt" / "latest").string()).substr(0, 9) / "student.pth").string());
-}
-
-double max_rel_param_error(const io::TensorDict& a, const io::TensorDict& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, max_rel_error(a[i].second, b[i].second));
-  return worst;
-}
-
 // step -> (loss, distill, inverse, gt) from metrics.jsonl
 std::map<int64_t, std::vector<double>> loss_history(const fs::path& run) {
   std::map<int64_t, std::vector<double>> out;
@@ -82,7 +72,7 @@ TEST(Train, TwoRanksOfTwoEqualOneRankOfFourAfterFiveSteps) {
   auto r2 = run_command(kMpi + "env SINSR_THREADS=1 " + sinsr_binary() + train_args(two, 5, 4));
   ASSERT_EQ(r2.exit_code, 0) << r2.output;
   EXPECT_NE(r2.output.find("2 rank(s) x 2"), std::string::npos) << r2.output;
-  const double e = max_rel_param_error(final_student(one), final_student(two));
+  const double e = max_rel_param_error(final_weights(one), final_weights(two));
   std::cout << "  1 rank x 4 vs 2 ranks x 2 after 5 steps: max relative parameter error " << e << "\n";
   EXPECT_LE(e, 1e-5);
   // Validation on the 2 held-out pairs at step 5, with decoded PSNRs; the loss plot.
@@ -95,7 +85,7 @@ TEST(Train, TwoRanksOfTwoEqualOneRankOfFourAfterFiveSteps) {
     EXPECT_TRUE(std::isfinite(v[k].as_number()) && v[k].as_number() > 0) << k;
   EXPECT_GT(fs::file_size(one / "metrics.png"), 1000u);
   // Training moved the student away from the teacher it started from.
-  EXPECT_GT(max_rel_param_error(final_student(one), io::read_state_dict("tests/fixtures/parity/unet_small.pth")), 1e-5);
+  EXPECT_GT(max_rel_param_error(final_weights(one), io::read_state_dict("tests/fixtures/parity/unet_small.pth")), 1e-5);
 }
 
 // Runs the command; once `moment` holds, sends `sig` (SIGKILL: to the whole group). Returns the status.
@@ -134,7 +124,7 @@ TEST(Train, KillNineAndSigtermThenResumeMatchTheUninterruptedRun) {
 
   for (const fs::path& run : {killed, term}) {
     SCOPED_TRACE(run.string());
-    EXPECT_EQ(max_rel_param_error(final_student(ref), final_student(run)), 0.0);
+    EXPECT_EQ(max_rel_param_error(final_weights(ref), final_weights(run)), 0.0);
     EXPECT_EQ(loss_history(run), loss_history(ref));
     EXPECT_EQ(loss_history(run).size(), static_cast<size_t>(kSteps));
   }

@@ -29,6 +29,7 @@
 #include "tests/support/photos.h"
 #include "tests/support/processes.h"
 #include "tests/support/run.h"
+#include "tests/train/train_runs.h"
 #include "trainer/teacher_objective.h"
 
 namespace fs = std::filesystem;
@@ -68,17 +69,6 @@ std::string cli(bool pixel, const fs::path& run, int64_t steps, const std::strin
          " --train.keep_ckpts=10 --train.val_every=4 --train.val_samples=2 --train.seed=77" + extra;
 }
 std::string single(const std::string& args) { return "env SINSR_THREADS=1 " + sinsr_binary() + args; }
-
-io::TensorDict final_weights(const fs::path& run, const std::string& file = "student.pth") {
-  return io::read_state_dict((run / "ckpt" / read_file((run / "ckpt" / "latest").string()).substr(0, 9) / file).string());
-}
-
-double max_rel_param_error(const io::TensorDict& a, const io::TensorDict& b) {
-  EXPECT_EQ(a.size(), b.size());
-  double worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, max_rel_error(a[i].second, b[i].second));
-  return worst;
-}
 
 std::vector<double> losses(const fs::path& run) {
   std::vector<double> out;
