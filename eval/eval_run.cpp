@@ -105,26 +105,47 @@ std::vector<Checkpoint> list_checkpoints(const std::string& dir) {
 }
 
 // cache.jsonl: one line per (key, metric, variant) -> value, images.
+// Scores are appended one JSON line each (a run of many checkpoints writes thousands): a crash can
+// leave only the last line torn, which the next run drops and rescores; any other bad line is an error.
 class ScoreCache {
  public:
   explicit ScoreCache(std::string path) : path_(std::move(path)) {
     std::ifstream in(path_);
-    std::string line;
-    while (std::getline(in, line))
-      if (!line.empty()) entries_.push_back(Json::parse(line));
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) lines.push_back(line);
+    bool torn_tail = false;
+    for (size_t i = 0; i < lines.size(); ++i) {
+      try {
+        entries_.push_back(Json::parse(lines[i]));
+      } catch (const std::runtime_error& e) {
+        if (i + 1 < lines.size())
+          throw IntegrityError(path_ + ": line " + std::to_string(i + 1) + " is not a score (" + e.what() +
+                           "); delete the file to rescore everything");
+        torn_tail = true;
+      }
+    }
+    if (torn_tail) {  // rewrite without it, so the next append starts on a line of its own
+      std::cerr << "eval: " << path_ << ": dropped a torn last line (an interrupted run); it is rescored\n";
+      std::string text;
+      for (const Json& e : entries_) text += e.dump() + "\n";
+      write_file_atomically(path_, text);
+    }
   }
-  const Json* find(const std::string& key, const MetricColumn& c) const {
+  const Json* find(const std::string& key, const std::string& metric, const std::string& variant) const {
     for (const Json& e : entries_)
-      if (e["key"].as_string() == key && e["metric"].as_string() == c.metric && e["variant"].as_string() == c.variant) return &e;
+      if (e["key"].as_string() == key && e["metric"].as_string() == metric && e["variant"].as_string() == variant) return &e;
     return nullptr;
   }
+  // A score already cached (a partly cached checkpoint is rescored whole) is not appended twice.
   void add(const std::string& key, const ScoreRow& r) {
+    if (find(key, r.metric, r.variant)) return;
     entries_.push_back(Json::object({{"key", Json::string(key)}, {"metric", Json::string(r.metric)},
                                      {"variant", Json::string(r.variant)}, {"value", Json::number(r.value)},
                                      {"images", Json::number(static_cast<double>(r.images))}}));
-    std::string text;
-    for (const Json& e : entries_) text += e.dump() + "\n";
-    write_file_atomically(path_, text);
+    std::ofstream out(path_, std::ios::app);
+    out << entries_.back().dump() << '\n' << std::flush;
+    if (!out) throw std::runtime_error("cannot append to " + path_ + " (disk full or read-only?)");
   }
 
  private:
@@ -224,7 +245,7 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
       const std::string key = mpi.broadcast(mpi.is_root() ? sha256_file(pth) + "|" + bm.identity + "|" + std::to_string(s.seed) : "");
       std::vector<ScoreRow> cached;
       for (const auto& c : suite.columns())
-        if (const Json* e = cache.find(key, c)) {
+        if (const Json* e = cache.find(key, c.metric, c.variant)) {
           ScoreRow r = base;
           r.metric = c.metric, r.variant = c.variant, r.higher_is_better = c.higher_is_better;
           r.value = (*e)["value"].as_number(), r.images = (*e)["images"].as_int();

@@ -161,6 +161,25 @@ TEST(Eval, CheckpointsOfATinyRunAreScoredReportedAndCached) {
   for (size_t at = again.output.find(": cached"); at != std::string::npos; at = again.output.find(": cached", at + 1)) ++cached;
   EXPECT_EQ(cached, 6u) << again.output;
   EXPECT_EQ(read_file((root / "eval/results.csv").string()), csv);
+
+  // A run killed while appending leaves a torn last line: the next run drops it and rescores that
+  // score only; a bad line anywhere else is an integrity error naming the cache.
+  const std::string cache_path = (root / "eval/cache.jsonl").string();
+  const std::string cache = read_file(cache_path);
+  const size_t last_line = cache.rfind('\n', cache.size() - 2) + 1;
+  write_file_atomically(cache_path, cache.substr(0, last_line) + cache.substr(last_line, 20));
+  const auto torn = run_command(eval);
+  ASSERT_EQ(torn.exit_code, 0) << torn.output;
+  EXPECT_NE(torn.output.find("dropped a torn last line"), std::string::npos) << torn.output;
+  EXPECT_EQ(read_file((root / "eval/results.csv").string()), csv);
+  EXPECT_EQ(std::count(cache.begin(), cache.end(), '\n'), [&] {
+    const std::string now = read_file(cache_path);
+    return std::count(now.begin(), now.end(), '\n');
+  }());
+  write_file_atomically(cache_path, "{\"key\": \n" + cache);
+  const auto corrupt = run_command(eval);
+  EXPECT_EQ(corrupt.exit_code, 3) << corrupt.output;
+  EXPECT_NE(corrupt.output.find(cache_path + ": line 1 is not a score"), std::string::npos) << corrupt.output;
 }
 
 }  // namespace
