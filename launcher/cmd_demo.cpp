@@ -50,7 +50,7 @@ Command demo_command() {
   c.declare = [](po::options_description& o, po::positional_options_description&) {
     o.add_options()("out", po::value<std::string>()->default_value("demo-out")->value_name("DIR"), "output folder")(
         "photos", po::value<std::string>()->default_value("data/demo-photos")->value_name("DIR"), "demo photos (train/, heldout/)")(
-        "teacher", po::value<std::string>()->default_value("models/demo-teacher-x4.pth")->value_name("PTH"), "the teacher")(
+        "teacher", po::value<std::string>()->default_value("models/demo-teacher-x2.pth")->value_name("PTH"), "the teacher")(
         "pairs", po::value<int64_t>()->default_value(128)->value_name("N"), "teacher pairs to generate")(
         "heldout-size", po::value<int64_t>()->default_value(256)->value_name("PX"), "GT crop size of the held-out images")(
         "seed", po::value<uint64_t>()->default_value(12345), "inference noise seed")(

@@ -63,6 +63,12 @@ TEST(Demo, RunsEveryStageWritesTheReportAndResumes) {
     for (const char* m : names) EXPECT_TRUE(fs::exists(out / "sr" / m / (std::string(h) + ".png"))) << m << h;
   }
   EXPECT_TRUE(fs::exists(out / "student" / "metrics.png"));
+  // The report says on how many images the teacher is below bicubic, whenever it is on any.
+  int below = 0;
+  for (const Json& im : res["images"].as_array()) below += im["teacher"]["psnr"].as_number() < im["bicubic"]["psnr"].as_number();
+  const std::string below_note = "On " + std::to_string(below) + " of 2 held-out images the teacher scores below bicubic";
+  EXPECT_EQ(html.find(below_note) != std::string::npos, below > 0) << below_note;
+  EXPECT_EQ(html.find("the teacher scores below bicubic") != std::string::npos, below > 0);
 
   // A rerun keeps the finished pairs and training steps.
   auto again = run_command(demo);
