@@ -121,7 +121,7 @@ class ScoreCache {
       } catch (const std::runtime_error& e) {
         if (i + 1 < lines.size())
           throw IntegrityError(path_ + ": line " + std::to_string(i + 1) + " is not a score (" + e.what() +
-                           "); delete the file to rescore everything");
+                               "); delete the file to rescore everything");
         torn_tail = true;
       }
     }
