@@ -14,6 +14,7 @@
 
 #include "core/diffusion/diffusion.h"
 #include "core/diffusion/first_stage.h"
+#include "core/dist/device.h"
 #include "core/io/image_io.h"
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
@@ -171,7 +172,8 @@ int run_eval_folders(const EvalSettings& s, const dist::MpiContext& mpi) {
   const Pairing p = pair_by_stem(s.pred_dir, s.gt_dir);
   if (mpi.is_root()) report_unmatched(p);
   if (p.pairs.empty()) throw UsageError("no output in '" + s.pred_dir + "' has a reference in '" + s.gt_dir + "' (paired by file stem)");
-  MetricSuite suite(s.config, s.config.items("eval.metrics"), s.config.items("eval.psnr_ssim_variants"), !s.gt_dir.empty());
+  MetricSuite suite(s.config, s.config.items("eval.metrics"), s.config.items("eval.psnr_ssim_variants"), !s.gt_dir.empty(),
+                    dist::rank_device(s.device, mpi));
   const auto scores = score_on_ranks(
       p.pairs,
       [&](const ImagePair& pair) {
@@ -201,14 +203,16 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   const Pairing p = pair_by_stem(bm.lq, bm.gt);
   if (mpi.is_root()) report_unmatched(p);
   const std::vector<Checkpoint> ckpts = list_checkpoints(s.checkpoints_dir);
-  MetricSuite suite(cfg, bm.metrics, bm.psnr_ssim_variants, !bm.gt.empty());
+  const c10::Device device = dist::rank_device(s.device, mpi);
+  MetricSuite suite(cfg, bm.metrics, bm.psnr_ssim_variants, !bm.gt.empty(), device);
   const fs::path out(s.out_dir);
   if (mpi.is_root()) fs::create_directories(out);
   mpi.barrier();
   ScoreCache cache((out / "cache.jsonl").string());
 
   nn::UNetModelSwin unet(UNetConfig::from_config(cfg));
-  const nn::VQModelTorch vq = load_first_stage(cfg, s.autoencoder_path, c10::kCPU);
+  unet->to(device);
+  const nn::VQModelTorch vq = load_first_stage(cfg, s.autoencoder_path, device);
   const Diffusion diffusion(DiffusionConfig::from_config(cfg));
   auto super_resolve = [&](const std::vector<ImagePair>& pairs, const std::string& weights, int64_t steps, const fs::path& dir) {
     io::load_weights(*unet, weights);

@@ -16,6 +16,7 @@ struct EvalSettings {
   std::string checkpoints_dir, benchmark_path, autoencoder_path, teacher_path;  // checkpoint mode
   std::string out_dir;           // results; required in checkpoint mode
   uint64_t seed = 12345;         // inference noise (as sinsr infer --seed)
+  std::string device = "cpu";    // --device (dist::rank_device): inference and the metric networks
   Config config;                 // [eval]; checkpoint mode also [model] [autoencoder] [diffusion]
 };
 

@@ -34,7 +34,7 @@ void MetricSuite::add(MetricColumn column, std::function<double(const Images&)> 
 }
 
 MetricSuite::MetricSuite(const Config& cfg, const std::vector<std::string>& metrics,
-                         const std::vector<std::string>& psnr_ssim_variants, bool have_reference) {
+                         const std::vector<std::string>& psnr_ssim_variants, bool have_reference, const c10::Device& device) {
   for (const auto& m : metrics)
     if (m != "psnr" && m != "ssim" && m != "lpips" && m != "clipiqa" && m != "musiq")
       throw UsageError("unknown metric '" + m + "' (known: psnr, ssim, lpips, clipiqa, musiq)");
@@ -67,7 +67,10 @@ MetricSuite::MetricSuite(const Config& cfg, const std::vector<std::string>& metr
       }
       auto model = std::make_shared<metrics::Lpips>(
           metrics::load_lpips(net, cfg.str("eval." + backbone), cfg.str("eval." + lin)));
-      add({"lpips", net, false}, [model](const Images& im) { return (*model)->score(im.pred01, im.ref01).item<double>(); });
+      (*model)->to(device);
+      add({"lpips", net, false}, [model, device](const Images& im) {
+        return (*model)->score(im.pred01.to(device), im.ref01.to(device)).item<double>();
+      });
     }
   }
   if (contains(metrics, "clipiqa")) {
@@ -76,7 +79,8 @@ MetricSuite::MetricSuite(const Config& cfg, const std::vector<std::string>& metr
     } else {
       auto model = std::make_shared<metrics::ClipIqa>(
           metrics::ClipIqa::from_files(cfg.str("eval.clipiqa_weights"), cfg.str("eval.clipiqa_text_features")));
-      add({"clipiqa", "rn50", true}, [model](const Images& im) { return model->score(im.pred01).item<double>(); });
+      model->to(device);
+      add({"clipiqa", "rn50", true}, [model, device](const Images& im) { return model->score(im.pred01.to(device)).item<double>(); });
     }
   }
   if (contains(metrics, "musiq")) {
@@ -85,6 +89,8 @@ MetricSuite::MetricSuite(const Config& cfg, const std::vector<std::string>& metr
     } else {
       auto model = std::make_shared<metrics::Musiq>(
           metrics::load_musiq(cfg.str("eval.musiq_weights"), {}, cfg.integer("eval.musiq_heads")));
+      (*model)->to(device);
+      // MUSIQ cuts its multi-scale patches on the CPU (score() does) and runs the network on the device.
       add({"musiq", "koniq", true}, [model](const Images& im) { return (*model)->score(im.pred01).item<double>(); });
     }
   }

@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "core/dist/device.h"
 #include "core/util/errors.h"
 
 namespace sinsr::cli {
@@ -113,6 +114,8 @@ int run_command(const Command& cmd, int argc, char** argv) {
     } catch (const po::error& e) {
       throw UsageError(std::string(e.what()) + " (" + prog + " --help)");
     }
+    // Every command with --device: a GPU that is not there is a usage error before any work starts.
+    if (vm.count("device")) dist::select_device(vm["device"].as<std::string>());
     return cmd.run(inv);
   } catch (const UsageError& e) {
     std::cerr << prog << ": error: " << e.what() << "\n";

@@ -1,5 +1,6 @@
 // sinsr datagen: teacher pair generation into HDF5 shards, one or many MPI ranks, resumable.
 #include "core/dist/mpi_context.h"
+#include "core/dist/device.h"
 #include "core/util/errors.h"
 #include "datagen/datagen_run.h"
 #include "launcher/commands.h"
@@ -47,7 +48,7 @@ Command datagen_command() {
         "autoencoder", po::value<std::string>()->value_name("PTH"), "VQ-f4 weights (latent-space models)")(
         "shard-size", po::value<int64_t>()->value_name("S"), "samples per shard (default: datagen.shard_size)")(
         "device", po::value<std::string>()->default_value("auto"),
-        "cpu, cuda (GPU = rank's index on its node) or auto (cuda when LibTorch sees a GPU)");
+        dist::kDeviceHelp);
   };
   c.run = run_datagen_command;
   return c;

@@ -1,5 +1,6 @@
 // sinsr demo: the tiny end-to-end run of the README (issue #9): photos -> teacher pairs -> distilled
 // one-step student -> bicubic vs teacher vs student on held-out photos -> report.html.
+#include "core/dist/device.h"
 #include "core/util/errors.h"
 #include "core/util/threads.h"
 #include "launcher/commands.h"
@@ -20,6 +21,7 @@ int run_demo_command(const Invocation& inv) {
   s.pairs = a["pairs"].as<int64_t>();
   s.heldout_size = a["heldout-size"].as<int64_t>();
   s.seed = a["seed"].as<uint64_t>();
+  s.device = a["device"].as<std::string>();
   s.config = inv.config;
   if (s.pairs < 2) throw UsageError("--pairs must be at least 2 (the student needs training pairs)");
   if (s.heldout_size < 32 || s.heldout_size % 32) throw UsageError("--heldout-size must be a positive multiple of 32");
@@ -31,7 +33,7 @@ int run_demo_command(const Invocation& inv) {
 Command demo_command() {
   Command c;
   c.name = "demo";
-  c.summary = "the end-to-end demo: distil a one-step student from the bundled teacher, compare, report (minutes, CPU)";
+  c.summary = "the end-to-end demo: distil a one-step student from the bundled teacher, compare, report (minutes on a CPU)";
   c.usage = "sinsr demo [--out DIR] [options]          (from the repository root)";
   c.description =
       "1. photos: --photos DIR/{train,heldout}; fetched with tools/fetch-demo-photos.sh when missing.\n"
@@ -54,6 +56,7 @@ Command demo_command() {
         "pairs", po::value<int64_t>()->default_value(128)->value_name("N"), "teacher pairs to generate")(
         "heldout-size", po::value<int64_t>()->default_value(256)->value_name("PX"), "GT crop size of the held-out images")(
         "seed", po::value<uint64_t>()->default_value(12345), "inference noise seed")(
+        "device", po::value<std::string>()->default_value("auto"), dist::kDeviceHelp)(
         "threads", po::value<int>()->default_value(0), "intra-op threads (0 = SINSR_THREADS or all cores)");
   };
   c.run = run_demo_command;

@@ -1,4 +1,5 @@
 // sinsr eval: image-quality metrics of a folder of outputs, or of every checkpoint of a run on a benchmark.
+#include "core/dist/device.h"
 #include "core/dist/mpi_context.h"
 #include "core/util/errors.h"
 #include "core/util/threads.h"
@@ -26,6 +27,7 @@ int run_eval_command(const Invocation& inv) {
   s.teacher_path = opt(inv, "teacher");
   s.out_dir = opt(inv, "out");
   s.seed = inv.args["seed"].as<uint64_t>();
+  s.device = inv.args["device"].as<std::string>();
   s.config = inv.config;
   if (!s.pred_dir.empty() == !s.checkpoints_dir.empty())
     throw UsageError("give either --pred DIR [--gt DIR] or --checkpoints RUN_DIR/ckpt --benchmark B.ini");
@@ -65,7 +67,8 @@ Command eval_command() {
         "teacher", po::value<std::string>()->value_name("PTH"), "teacher weights: its full chain is shown in the crops")(
         "out", po::value<std::string>()->value_name("DIR"), "results folder (required with --checkpoints)")(
         "seed", po::value<uint64_t>()->default_value(12345), "inference noise seed (as sinsr infer)")(
-        "threads", po::value<int>()->default_value(0), "intra-op threads (0 = SINSR_THREADS or all cores)");
+        "threads", po::value<int>()->default_value(0), "intra-op threads (0 = SINSR_THREADS or all cores)")(
+        "device", po::value<std::string>()->default_value("auto"), dist::kDeviceHelp);
   };
   c.run = run_eval_command;
   return c;

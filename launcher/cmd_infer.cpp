@@ -6,6 +6,7 @@
 
 #include "core/diffusion/diffusion.h"
 #include "core/diffusion/first_stage.h"
+#include "core/dist/device.h"
 #include "core/io/image_io.h"
 #include "core/io/state_dict.h"
 #include "core/sr/super_resolver.h"
@@ -81,17 +82,19 @@ int run_infer(const Invocation& inv) {
   opt.chop_stride = a.count("chop-stride") ? a["chop-stride"].as<int64_t>() : opt.chop_size - opt.chop_size / 8;
   opt.blend = parse_blend(a["blend"].as<std::string>());
 
+  const c10::Device device = dist::select_device(a["device"].as<std::string>());
   nn::UNetModelSwin unet(UNetConfig::from_config(inv.config));
   io::load_weights(*unet, a["model"].as<std::string>());
-  const nn::VQModelTorch vq = load_first_stage(inv.config, a.count("autoencoder") ? a["autoencoder"].as<std::string>() : "", c10::kCPU);
+  unet->to(device);
+  const nn::VQModelTorch vq = load_first_stage(inv.config, a.count("autoencoder") ? a["autoencoder"].as<std::string>() : "", device);
   sr::SuperResolver sr(unet, vq, Diffusion(dcfg), opt);
 
   const std::string out_dir = a["output"].as<std::string>();
   fs::create_directories(out_dir);
   const uint64_t seed = a["seed"].as<uint64_t>();
   std::cerr << "sinsr infer: " << jobs.size() << " image(s), " << (opt.steps == 1 ? "one step" : std::to_string(opt.steps) + " steps")
-            << ", x" << sr.scale() << ", tiles " << opt.chop_size << "/" << opt.chop_stride << ", " << threads
-            << " thread(s)\n";
+            << ", x" << sr.scale() << ", tiles " << opt.chop_size << "/" << opt.chop_stride << ", "
+            << (device.is_cuda() ? device.str() : std::to_string(threads) + " thread(s)") << "\n";
   Progress progress(static_cast<int64_t>(jobs.size()), "images");
   int failed = 0;
   for (const auto& job : jobs) {
@@ -147,6 +150,7 @@ Command infer_command() {
         "blend", po::value<std::string>()->default_value("smooth"), "tile blending: smooth or uniform (the reference's)")(
         "seed", po::value<uint64_t>()->default_value(12345), "noise seed")(
         "threads", po::value<int>()->default_value(0), "intra-op threads (0 = SINSR_THREADS or all cores)")(
+        "device", po::value<std::string>()->default_value("auto"), dist::kDeviceHelp)(
         "fp", po::value<std::string>()->default_value("png"), "output format: png or jpg");
   };
   c.run = run_infer;

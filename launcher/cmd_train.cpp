@@ -1,5 +1,6 @@
 // sinsr train: SinSR distillation over datagen's pair shards, on one process or many MPI ranks.
 #include "core/dist/mpi_context.h"
+#include "core/dist/device.h"
 #include "core/util/errors.h"
 #include "launcher/commands.h"
 #include "launcher/mpi_command.h"
@@ -55,7 +56,7 @@ Command train_command() {
         "teacher", po::value<std::string>()->value_name("PTH"), "teacher weights the student starts from")(
         "init", po::value<std::string>()->value_name("PTH"), "start the student from these weights instead")(
         "device", po::value<std::string>()->default_value("auto"),
-        "cpu, cuda (GPU = rank's index on its node, gradients over NCCL) or auto (cuda when LibTorch sees a GPU)");
+        dist::kDeviceHelp);
   };
   c.run = run_train_command;
   return c;

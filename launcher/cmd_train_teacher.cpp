@@ -1,5 +1,6 @@
 // sinsr train-teacher: the ResShift teacher objective (SPEC.md §4.8) on HR photos, on one process or many
 // MPI ranks; the same loop, checkpoints and metrics as sinsr train.
+#include "core/dist/device.h"
 #include "core/dist/mpi_context.h"
 #include "launcher/commands.h"
 #include "launcher/mpi_command.h"
@@ -44,7 +45,7 @@ Command train_teacher_command() {
         "autoencoder", po::value<std::string>()->value_name("PTH"), "VQ-f4 weights (latent-space models)")(
         "init", po::value<std::string>()->value_name("PTH"), "start from these weights instead of from scratch")(
         "device", po::value<std::string>()->default_value("auto"),
-        "cpu, cuda (GPU = rank's index on its node, gradients over NCCL) or auto (cuda when LibTorch sees a GPU)");
+        dist::kDeviceHelp);
   };
   c.run = run_train_teacher_command;
   return c;

@@ -10,6 +10,7 @@
 #include "core/data/pair_synthesizer.h"
 #include "core/diffusion/diffusion.h"
 #include "core/diffusion/first_stage.h"
+#include "core/dist/device.h"
 #include "core/dist/mpi_context.h"
 #include "core/io/image_io.h"
 #include "core/io/state_dict.h"
@@ -132,7 +133,7 @@ int run_demo(const DemoSettings& s) {
   d.out_dir = (out / "pairs").string();
   d.teacher_path = s.teacher_path;
   d.num_samples = s.pairs;
-  d.device = "cpu";
+  d.device = s.device;
   d.config = cfg;
   d.generator = std::string("sinsr demo ") + SINSR_VERSION;
   if (const int rc = datagen::run_datagen(d, mpi); rc != kExitOk) return rc;
@@ -143,7 +144,7 @@ int run_demo(const DemoSettings& s) {
   t.data_dir = d.out_dir;
   t.run_dir = (out / "student").string();
   t.teacher_path = s.teacher_path;
-  t.device = "cpu";
+  t.device = s.device;
   t.config = cfg;
   if (const int rc = train::run_train(t, mpi); rc != kExitOk) return rc;
   const std::string student_path = latest_weights(out / "student", "student.pth");
@@ -152,9 +153,11 @@ int run_demo(const DemoSettings& s) {
   const std::vector<HeldOut> heldout = make_heldout(s, out / "heldout");
   const Diffusion diffusion(DiffusionConfig::from_config(cfg));
   const int64_t sf = diffusion.config().sf, T = diffusion.config().steps;
+  const c10::Device device = dist::rank_device(s.device, mpi);
   auto resolver = [&](const std::string& weights, int64_t steps) {
     nn::UNetModelSwin unet(UNetConfig::from_config(cfg));
     io::load_weights(*unet, weights);
+    unet->to(device);
     sr::SuperResolveOptions opt;
     opt.steps = steps;
     opt.chop_size = s.heldout_size / sf;  // one tile per image: timing without tiling overheads
@@ -186,13 +189,13 @@ int run_demo(const DemoSettings& s) {
       const auto t0 = Clock::now();
       at::Tensor sr = m == 0 ? bicubic_up(h.lq, sf) : (m == 1 ? teacher : student).upscale(h.lq, noise);
       row.seconds.push_back(seconds_since(t0));
-      const at::Tensor u8 = io::to_uint8(sr.to(at::kCPU));
+      const at::Tensor u8 = io::to_uint8(sr);
       outputs.push_back(u8);
       const metrics::PsnrSsimScores sc = metrics::compute_psnr_and_ssim(u8.permute({1, 2, 0}).contiguous(),
                                                                         h.gt_u8.permute({1, 2, 0}).contiguous(), protocol);
       row.psnr.push_back(sc.psnr);
       row.ssim.push_back(sc.ssim);
-      io::write_image((out / "sr" / method_dirs[m] / (h.name + ".png")).string(), sr.to(at::kCPU));
+      io::write_image((out / "sr" / method_dirs[m] / (h.name + ".png")).string(), sr);
     }
     // Crops: the most detailed window, LR shown with nearest-neighbour pixels.
     const int64_t size = std::min<int64_t>(96, h.gt_u8.size(1));

@@ -18,6 +18,7 @@ struct DemoSettings {
   int64_t pairs = 0;          // teacher pairs to generate
   int64_t heldout_size = 0;   // GT crop size of the held-out evaluation images
   uint64_t seed = 0;          // inference noise
+  std::string device;         // --device of every stage (dist::select_device)
   Config config;              // [model] [diffusion] [degradation] [data] [datagen] [train]
 };
 

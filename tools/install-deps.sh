@@ -3,6 +3,8 @@
 #   tools/install-deps.sh            build + run dependencies
 #   tools/install-deps.sh --tests    plus what the test suite needs (python3-torch, python3-h5py: interop tests;
 #                                    slurmctld, slurmd, slurm-client, munge: the Slurm integration test)
+#   tools/install-deps.sh --libtorch-cuda   also fetch the pinned CUDA LibTorch 2.x (tools/fetch-libtorch-cuda.sh: the
+#                                    torch wheel from PyPI, unpacked under ~/.cache/sinsr; prints the CMake prefix)
 # Runs apt-get as root, or through sudo when available.
 set -euo pipefail
 
@@ -13,10 +15,12 @@ packages=(
   # OpenBLAS behind Debian's libblas.so.3: libtorch's matmuls get ~5x faster than the reference BLAS.
   libopenblas0-pthread
 )
+libtorch_cuda=0
 for arg in "$@"; do
   case "$arg" in
     --tests) packages+=(python3-torch python3-h5py slurmctld slurmd slurm-client munge) ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --libtorch-cuda) libtorch_cuda=1 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -25,8 +29,12 @@ missing=()
 for p in "${packages[@]}"; do
   [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
 done
+fetch_libtorch_cuda() {
+  [ "$libtorch_cuda" -eq 0 ] || bash "$(dirname "$0")/fetch-libtorch-cuda.sh"
+}
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
+  fetch_libtorch_cuda
   exit 0
 fi
 
@@ -42,3 +50,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q "${missing[@]}"
+fetch_libtorch_cuda

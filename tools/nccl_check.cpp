@@ -4,9 +4,9 @@
 // Each rank takes the GPU the trainer would give it (dist::rank_device("cuda"): its index among the ranks of
 // its node, modulo the visible GPUs) and checks, on the host:
 //   1. raw buffers: (rank + 1) in a 1M-float cudaMalloc buffer, all-reduced, then root's 42 broadcast;
-//   2. the trainer's path on LibTorch CUDA tensors: all_reduce_gradients over several buckets,
-//      broadcast_tensors (float32, float64, int64) and replicas_agree (true, then false after one rank
-//      changes a value).
+//   2. the trainer's path on LibTorch CUDA tensors: GradientSync over several buckets, overlapped with a
+//      real backward (side stream) and after it, broadcast_tensors (float32, float64, int64) and
+//      replicas_agree (true, then false after one rank changes a value).
 // NCCL refuses two ranks on one GPU, so `-np 2` on a one-GPU machine fails in ncclCommInitRank unless each
 // rank claims another host (NCCL_HOSTID, tools/gpu-check.sh does that to test the 2-rank path anyway).
 #include <cuda_runtime.h>
@@ -22,6 +22,7 @@
 
 #include "core/dist/communicator.h"
 #include "core/dist/device.h"
+#include "core/dist/grad_sync.h"
 #include "core/dist/mpi_context.h"
 
 namespace {
@@ -53,21 +54,28 @@ bool raw_buffers(sinsr::dist::Communicator& comm, int device, std::ostream& log)
 bool trainer_path(sinsr::dist::Communicator& comm, const c10::Device& device, std::ostream& log) {
   const int rank = comm.rank(), size = comm.size();
   const auto f32 = at::TensorOptions().dtype(at::kFloat).device(device);
-  // Parameter sizes that straddle the 1 MiB buckets used below: several flushes, one tensor larger than a bucket.
+  // Parameter sizes that straddle the 1 MiB buckets used below: several buckets, one tensor larger than a bucket.
   const std::vector<int64_t> sizes = {1000, 300000, 7, 524288, 12345, 3};
-  std::vector<at::Tensor> params;
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    at::Tensor p = at::zeros({sizes[i]}, f32).requires_grad_();
-    p.mutable_grad() = at::full({sizes[i]}, static_cast<float>((rank + 1) * (i + 1)), f32);
-    params.push_back(p);
-  }
-  sinsr::dist::all_reduce_gradients(params, comm, size_t{1} << 20);
   bool grads_ok = true;
-  for (size_t i = 0; i < params.size(); ++i) {
-    const float want = static_cast<float>(size * (size + 1) / 2 * (i + 1));
-    grads_ok = grads_ok && params[i].grad().eq(want).all().item<bool>();
+  for (const auto mode : {sinsr::dist::GradSyncMode::Overlap, sinsr::dist::GradSyncMode::AfterBackward}) {
+    std::vector<at::Tensor> params;
+    for (int64_t n : sizes) params.push_back(at::zeros({n}, f32).requires_grad_());
+    sinsr::dist::GradientSync sync(params, comm, mode, size_t{1} << 20);
+    // Two micro-batches like the trainer: the first only accumulates, the second communicates. d loss / d p_i =
+    // (rank + 1)(i + 1) per micro-batch, so the sum over ranks and both micro-batches is size(size+1)(i+1).
+    for (const bool last : {false, true}) {
+      at::Tensor loss = at::zeros({}, f32);
+      for (size_t i = 0; i < params.size(); ++i) loss = loss + params[i].sum() * static_cast<double>((rank + 1) * (i + 1));
+      sync.begin_backward(last);
+      loss.backward();
+    }
+    sync.finish();
+    for (size_t i = 0; i < params.size(); ++i) {
+      const float want = static_cast<float>(size * (size + 1) * (i + 1));
+      grads_ok = grads_ok && params[i].grad().eq(want).all().item<bool>();
+    }
   }
-  log << " all_reduce_gradients " << (grads_ok ? "ok" : "WRONG") << ";";
+  log << " GradientSync (overlap, after_backward) " << (grads_ok ? "ok" : "WRONG") << ";";
 
   // Root's values everywhere, whatever dtype (weights float32, EMA float64 sums, int64 index buffers).
   std::vector<at::Tensor> ts = {at::full({4096}, 100.0f + rank, f32), at::full({77}, 0.25 + rank, f32.dtype(at::kDouble)),
@@ -79,7 +87,7 @@ bool trainer_path(sinsr::dist::Communicator& comm, const c10::Device& device, st
 
   // The trainer's drift check: equal replicas agree; one changed value on the last rank is seen by every rank.
   std::vector<at::Tensor> replica;
-  for (const at::Tensor& p : params) replica.push_back(p.detach().clone());
+  for (int64_t n : sizes) replica.push_back(at::full({n}, 1.0f + rank, f32));
   sinsr::dist::broadcast_tensors(replica, comm, 0);
   bool agree_ok = sinsr::dist::replicas_agree(replica, comm);
   if (size > 1) {

@@ -11,6 +11,7 @@
 
 #include "core/dist/communicator.h"
 #include "core/dist/device.h"
+#include "core/dist/grad_sync.h"
 #include "core/util/atomic_file.h"
 #include "core/util/errors.h"
 #include "core/util/progress.h"
@@ -115,6 +116,10 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
                                             .eps(1e-8)
                                             .weight_decay(cfg.real("train.weight_decay")));
   Ema ema(*net, cfg.real("train.ema_rate"));
+  const double bucket_mb = cfg.real("train.bucket_mb");
+  if (!(bucket_mb > 0)) throw UsageError("train.bucket_mb must be > 0, not " + cfg.str("train.bucket_mb"));
+  dist::GradientSync grad_sync(params, *comm, dist::parse_grad_sync_mode(cfg.str("train.grad_sync"), "train.grad_sync"),
+                               static_cast<size_t>(bucket_mb * 1024 * 1024));
 
   const fs::path run(s.run_dir);
   const fs::path metrics_path = run / "metrics.jsonl", validation_path = run / "validation.jsonl";
@@ -134,7 +139,8 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
     write_file_atomically((run / "config.ini").string(), cfg.to_ini({"model", "diffusion", "train"}));
     std::cerr << s.command << ": " << steps << " steps, global batch " << B << " (" << R << " rank(s) x " << per_rank
               << ", micro-batch " << std::min(micro, per_rank) << "), " << objective.describe() << ", communicator "
-              << comm->name() << ", device " << device.str() << "\n";
+              << comm->name() << " (gradients: " << cfg.str("train.grad_sync") << ", " << grad_sync.bucket_count()
+              << " bucket(s) of " << bucket_mb << " MiB), device " << device.str() << "\n";
   }
 
   install_stop_signal_handlers();
@@ -150,6 +156,10 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   const int64_t val_every = cfg.integer("train.val_every");
   const int64_t log_every = cfg.integer("train.log_every"), ckpt_every = cfg.integer("train.ckpt_every");
   const int64_t check_every = cfg.integer("train.check_every");
+  // Reading the vote is a host sync: every step costs nothing on a CPU, but stalls a GPU's queue.
+  const int64_t stop_every = cfg.integer("train.stop_check_every") > 0 ? cfg.integer("train.stop_check_every")
+                             : device.is_cuda()                        ? 10
+                                                                       : 1;
   const double grad_clip = cfg.real("train.grad_clip");
   auto checkpoint = [&](int64_t step) {
     if (mpi.is_root()) {
@@ -179,27 +189,39 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
     for (int64_t m0 = 0; m0 < per_rank; m0 += micro) {
       const int64_t n = std::min(micro, per_rank - m0);
       const at::Tensor l = objective.losses(*net, m0, n);
+      // Only the last micro-batch's backward communicates; its buckets leave while backward still runs.
+      grad_sync.begin_backward(m0 + n == per_rank);
       // Summed over samples and divided by the global batch: the all-reduced sum is the batch mean's gradient.
       (l[0].sum() / static_cast<double>(B)).backward();
       sums += l.sum(1).detach();
     }
-    dist::all_reduce_gradients(params, *comm);
-    const double grad_norm = total_grad_norm(params).item<double>();
-    if (grad_clip > 0 && grad_norm > grad_clip)
-      for (const at::Tensor& p : params) p.grad().mul_(grad_clip / grad_norm);
+    grad_sync.finish();
+    // Stays on the device: read on log steps only.
+    const at::Tensor grad_norm = total_grad_norm(params);
+    if (grad_clip > 0) {
+      const at::Tensor scale = (grad_clip / grad_norm).clamp_max(1.0);
+      for (const at::Tensor& p : params) p.grad().mul_(scale);
+    }
     for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(schedule.at(step));
     optimizer.step();
     if (mpi.is_root()) ema.update(*net);
-    comm->all_reduce_sum(sums);
-    sums /= static_cast<double>(B);
+    const bool log_step = step % log_every == 0 || step == steps;
+    if (log_step) {
+      comm->all_reduce_sum(sums);
+      sums /= static_cast<double>(B);
+    }
     // Everyone learns whether anyone was asked to stop, so all ranks checkpoint the same step.
-    at::Tensor stop = at::full({1}, stop_requested() ? 1.0f : 0.0f, at::TensorOptions().device(device));
-    comm->all_reduce_sum(stop);
+    bool stop = false;
+    if (log_step || step % stop_every == 0) {
+      at::Tensor votes = at::full({1}, stop_requested() ? 1.0f : 0.0f, at::TensorOptions().device(device));
+      comm->all_reduce_sum(votes);
+      stop = votes.item<float>() > 0;
+    }
     watchdog.alive();
     window_seconds += seconds_since(t0);
     ++window_steps;
 
-    if (mpi.is_root() && (step % log_every == 0 || step == steps)) {
+    if (mpi.is_root() && log_step) {
       const at::Tensor host = sums.to(at::kCPU, at::kDouble);
       LossPoint point{step, {}};
       Json line = Json::object();
@@ -209,7 +231,7 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
         line.set(terms[static_cast<size_t>(i)], Json::number(point.values.back()));
       }
       line.set("lr", Json::number(schedule.at(step)));
-      line.set("grad_norm", Json::number(grad_norm));
+      line.set("grad_norm", Json::number(grad_norm.item<double>()));
       line.set("samples_per_s", Json::number(static_cast<double>(B * window_steps) / window_seconds));
       line.set("s_per_step", Json::number(window_seconds / static_cast<double>(window_steps)));
       line.set("data_wait", Json::number(window_data / window_seconds));
@@ -234,7 +256,7 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       mpi.abort(kExitFailure);
     }
     if (mpi.is_root()) progress.advance();
-    if (stop.item<float>() > 0) {
+    if (stop) {
       checkpoint(step);
       if (mpi.is_root()) {
         progress.finish();
@@ -247,7 +269,11 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   }
   if (mpi.is_root()) {
     progress.finish();
-    std::cerr << s.command << ": done, " << steps << " steps; checkpoints in " << (run / "ckpt").string() << "\n";
+    std::cerr << s.command << ": done, " << steps << " steps; checkpoints in " << (run / "ckpt").string();
+    if (grad_sync.bucket_count() > 0)
+      std::cerr << "; last step: " << grad_sync.started_during_backward() << " of " << grad_sync.bucket_count()
+                << " gradient buckets left during backward";
+    std::cerr << "\n";
   }
   return kExitOk;
 }

@@ -22,6 +22,24 @@ MPI_Datatype mpi_type(at::ScalarType t) {
   }
 }
 
+class MpiPending final : public PendingCollective {
+ public:
+  explicit MpiPending(MPI_Request request) : request_(request) {}
+  ~MpiPending() override {
+    if (request_ != MPI_REQUEST_NULL) MPI_Wait(&request_, MPI_STATUS_IGNORE);  // never free a buffer MPI still writes
+  }
+  void poll() override {
+    int done = 0;
+    if (request_ != MPI_REQUEST_NULL) MPI_Test(&request_, &done, MPI_STATUS_IGNORE);
+  }
+  void wait() override {
+    if (MPI_Wait(&request_, MPI_STATUS_IGNORE) != MPI_SUCCESS) throw std::runtime_error("MPI_Iallreduce failed");
+  }
+
+ private:
+  MPI_Request request_;
+};
+
 class MpiCommunicator final : public Communicator {
  public:
   explicit MpiCommunicator(const MpiContext& mpi) : rank_(mpi.rank()), size_(mpi.size()) {}
@@ -34,6 +52,15 @@ class MpiCommunicator final : public Communicator {
     if (MPI_Allreduce(MPI_IN_PLACE, flat.data_ptr(), static_cast<int>(flat.numel()), mpi_type(flat.scalar_type()), MPI_SUM,
                       MPI_COMM_WORLD) != MPI_SUCCESS)
       throw std::runtime_error("MPI_Allreduce failed");
+  }
+  std::unique_ptr<PendingCollective> start_all_reduce_sum(at::Tensor& flat) override {
+    if (size_ == 1) return std::make_unique<MpiPending>(MPI_REQUEST_NULL);
+    check_contiguous_cpu(flat);
+    MPI_Request request = MPI_REQUEST_NULL;
+    if (MPI_Iallreduce(MPI_IN_PLACE, flat.data_ptr(), static_cast<int>(flat.numel()), mpi_type(flat.scalar_type()), MPI_SUM,
+                       MPI_COMM_WORLD, &request) != MPI_SUCCESS)
+      throw std::runtime_error("MPI_Iallreduce failed");
+    return std::make_unique<MpiPending>(request);
   }
   void broadcast(at::Tensor& t, int root) override {
     if (size_ == 1) return;
@@ -52,34 +79,6 @@ class MpiCommunicator final : public Communicator {
 }  // namespace
 
 std::unique_ptr<Communicator> make_mpi_communicator(const MpiContext& mpi) { return std::make_unique<MpiCommunicator>(mpi); }
-
-void all_reduce_gradients(const std::vector<at::Tensor>& params, Communicator& comm, size_t bucket_bytes) {
-  if (comm.size() == 1) return;
-  std::vector<at::Tensor> bucket;
-  size_t bytes = 0;
-  auto flush = [&] {
-    if (bucket.empty()) return;
-    std::vector<at::Tensor> flats;
-    for (const at::Tensor& g : bucket) flats.push_back(g.reshape(-1));
-    at::Tensor flat = at::cat(flats);
-    comm.all_reduce_sum(flat);
-    int64_t offset = 0;
-    for (const at::Tensor& g : bucket) {
-      g.copy_(flat.narrow(0, offset, g.numel()).view_as(g));
-      offset += g.numel();
-    }
-    bucket.clear();
-    bytes = 0;
-  };
-  for (const at::Tensor& p : params) {
-    at::Tensor g = p.grad();
-    if (!g.defined()) throw std::runtime_error("all_reduce_gradients: a parameter has no gradient");
-    bucket.push_back(g);
-    bytes += static_cast<size_t>(g.numel()) * g.element_size();
-    if (bytes >= bucket_bytes) flush();
-  }
-  flush();
-}
 
 void broadcast_tensors(const std::vector<at::Tensor>& tensors, Communicator& comm, int root) {
   if (comm.size() == 1) return;

@@ -11,6 +11,18 @@ namespace sinsr::dist {
 
 class MpiContext;
 
+// A collective in flight on a buffer that must stay alive and untouched until wait() returns.
+class PendingCollective {
+ public:
+  virtual ~PendingCollective() = default;
+  // Lets the transport advance the operation without blocking (MPI progresses non-blocking collectives
+  // only inside MPI calls); a no-op where the hardware progresses it (NCCL).
+  virtual void poll() {}
+  // CPU: returns when the buffer holds the result. CUDA: orders the caller's current stream after the
+  // collective, without blocking the host.
+  virtual void wait() = 0;
+};
+
 class Communicator {
  public:
   virtual ~Communicator() = default;
@@ -19,6 +31,9 @@ class Communicator {
   virtual std::string name() const = 0;
   // In place, on a contiguous float32 tensor: the sum over ranks, identical on every rank.
   virtual void all_reduce_sum(at::Tensor& flat) = 0;
+  // The same sum, started and returned at once (GradientSync uses it in both of its modes, so that they
+  // reduce in the same order).
+  virtual std::unique_ptr<PendingCollective> start_all_reduce_sum(at::Tensor& flat) = 0;
   // In place: root's values on every rank (any dtype, contiguous).
   virtual void broadcast(at::Tensor& t, int root) = 0;
 };
@@ -29,10 +44,6 @@ std::unique_ptr<Communicator> make_mpi_communicator(const MpiContext& mpi);
 // std::runtime_error when the build has no NCCL (SINSR_WITH_NCCL=OFF).
 std::unique_ptr<Communicator> make_nccl_communicator(const MpiContext& mpi, int device);
 
-// Sums the gradients of `params` over ranks and divides nothing: callers scale their losses so that the
-// sum is the gradient they want. Gradients are packed into flat buckets of about bucket_bytes (fewer,
-// larger messages), reduced, and copied back.
-void all_reduce_gradients(const std::vector<at::Tensor>& params, Communicator& comm, size_t bucket_bytes = 25u << 20);
 // Root's values for every tensor (initial weights).
 void broadcast_tensors(const std::vector<at::Tensor>& tensors, Communicator& comm, int root = 0);
 // True on every rank when all ranks hold the same values (a float64 checksum of every tensor compared

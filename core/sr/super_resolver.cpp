@@ -100,7 +100,7 @@ at::Tensor SuperResolver::upscale(const at::Tensor& lq, uint64_t noise_seed) {
 
   const int64_t P = options_.chop_size, S = options_.chop_stride;
   const auto rows = tile_starts(H, P, S), cols = tile_starts(W, P, S);
-  if (rows.size() == 1 && cols.size() == 1) return (sample_tile(y, gen)[0] * 0.5 + 0.5).clamp(0, 1);
+  if (rows.size() == 1 && cols.size() == 1) return (sample_tile(y, gen)[0] * 0.5 + 0.5).clamp(0, 1).to(at::kCPU);
 
   at::Tensor acc = at::zeros({3, H * sf, W * sf}, y.options());
   at::Tensor weight = at::zeros({1, H * sf, W * sf}, y.options());
@@ -114,7 +114,7 @@ at::Tensor SuperResolver::upscale(const at::Tensor& lq, uint64_t noise_seed) {
       acc.narrow(1, r * sf, th * sf).narrow(2, c * sf, tw * sf).add_(out * wt);
       weight.narrow(1, r * sf, th * sf).narrow(2, c * sf, tw * sf).add_(wt);
     }
-  return (acc / weight * 0.5 + 0.5).clamp(0, 1);
+  return (acc / weight * 0.5 + 0.5).clamp(0, 1).to(at::kCPU);
 }
 
 }  // namespace sinsr::sr

@@ -34,7 +34,8 @@ class SuperResolver {
   // `vq` empty: a pixel-space model.
   SuperResolver(nn::UNetModelSwin unet, nn::VQModelTorch vq, const Diffusion& diffusion, const SuperResolveOptions& options);
 
-  // lq: float [3, H, W] in [0, 1] -> float [3, sf*H, sf*W] in [0, 1]. `noise_seed` keys every random draw.
+  // lq: float [3, H, W] in [0, 1] -> float [3, sf*H, sf*W] in [0, 1] on the CPU, computed on the UNet's device.
+  // `noise_seed` keys every random draw (drawn on the CPU: the same noise on every device).
   at::Tensor upscale(const at::Tensor& lq, uint64_t noise_seed);
 
   // LQ sizes are padded to a multiple of this: the UNet needs window * 2^(levels-1) latent pixels, the

@@ -125,6 +125,11 @@ const std::vector<ConfigKey>& config_schema() {
       {"train", "keep_ckpts", "3", "checkpoints kept"},
       {"train", "check_every", "100", "steps between cross-rank parameter checksums"},
       {"train", "peer_timeout", "600", "seconds without a finished step before a rank gives up (a dead peer)"},
+      {"train", "grad_sync", "overlap",
+       "gradient all-reduce: overlap (buckets leave during backward, like torch DDP) or after_backward (same buckets, same sums, later)"},
+      {"train", "bucket_mb", "25", "gradient all-reduce bucket size in MiB (torch DDP's default)"},
+      {"train", "stop_check_every", "0",
+       "steps between the ranks' vote on a stop signal (a host sync on GPUs; also on every log step); 0: 1 on CPUs, 10 on GPUs"},
       // [eval]: image-quality metrics (SPEC.md §7; README "Evaluation" says where each weight file comes from).
       {"eval", "metrics", "psnr,ssim,lpips,clipiqa,musiq", "metrics to report (psnr, ssim, lpips need a reference image)"},
       {"eval", "psnr_ssim_variants", "pyiqa-ycbcr,pyiqa-rgb,basicsr-y",

@@ -235,7 +235,13 @@ ClipIqa ClipIqa::from_files(const std::string& clip_weights_pth, const std::stri
 at::Tensor ClipIqa::normalize(const at::Tensor& images) {
   const auto mean = torch::tensor(std::vector<float>(kClipMean.begin(), kClipMean.end())).view({1, 3, 1, 1});
   const auto std = torch::tensor(std::vector<float>(kClipStd.begin(), kClipStd.end())).view({1, 3, 1, 1});
-  return (images - mean) / std;
+  return (images - mean.to(images.device())) / std.to(images.device());
+}
+
+void ClipIqa::to(const c10::Device& device) {
+  visual_->to(device);
+  text_unit_ = text_unit_.to(device);
+  logit_scale_ = logit_scale_.to(device);
 }
 
 ClipIqaBreakdown ClipIqa::evaluate(const at::Tensor& images) {

@@ -155,6 +155,8 @@ class ClipIqa {
   // input resolution). Returns the scores [N] (higher = better).
   at::Tensor score(const at::Tensor& images);
   ClipIqaBreakdown evaluate(const at::Tensor& images);
+  // Moves the network and the text features (images must then be on `device` too).
+  void to(const c10::Device& device);
 
  private:
   ClipModifiedResNet visual_{nullptr};

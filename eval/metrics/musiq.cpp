@@ -362,12 +362,16 @@ at::Tensor MusiqImpl::encode(const at::Tensor& tokens) {
 
 at::Tensor MusiqImpl::forward(const at::Tensor& tokens) { return head(encode(tokens).select(1, 0)).squeeze(-1); }
 
+c10::Device MusiqImpl::weights_device() const { return head->weight.device(); }
+
 at::Tensor MusiqImpl::score(const at::Tensor& images) {
   check_images(images, "score");
   torch::NoGradGuard no_grad;
   std::vector<at::Tensor> scores;
   for (int64_t i = 0; i < images.size(0); ++i)
-    scores.push_back(forward(musiq_multiscale_input(images.slice(0, i, i + 1), settings_).tokens));
+    // The patches are cut on the CPU (index arithmetic in float32, as the reference), the network runs where
+    // its weights are.
+    scores.push_back(forward(musiq_multiscale_input(images.slice(0, i, i + 1).cpu(), settings_).tokens.to(weights_device())));
   return at::cat(scores);
 }
 

@@ -178,10 +178,12 @@ class MusiqImpl : public torch::nn::Module {
   // -> score [B] (head on the CLS token; for one output pyiqa's dist_to_mos is the identity).
   at::Tensor forward(const at::Tensor& tokens);
 
-  // The metric: images [N, 3, H, W] in [0, 1], each scored on its own (batch 1, as pyiqa) -> [N].
+  // The metric: images [N, 3, H, W] in [0, 1] (any device), each scored on its own (batch 1, as pyiqa)
+  // -> [N] on the network's device.
   at::Tensor score(const at::Tensor& images);
 
  private:
+  c10::Device weights_device() const;  // where the weights are
   MusiqArch arch_;
   MusiqPatchSettings settings_;
   musiq::StdConv conv_root{nullptr};

@@ -1,5 +1,6 @@
 // The sinsr binary as users see it: exit codes, one-line errors, help and config handling.
 #include <gtest/gtest.h>
+#include <torch/cuda.h>
 
 #include <filesystem>
 #include <sstream>
@@ -7,12 +8,41 @@
 #include "core/io/pth.h"
 #include "core/util/errors.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/processes.h"
 #include "tests/support/run.h"
 
 namespace sinsr::test {
 namespace {
 
 const std::string kFixtures = "tests/fixtures/parity/";
+
+// --device means the same in every stage: on a CPU-only LibTorch, cuda is a usage error (exit 2) that says
+// what to do, before any work (nothing is written); a name that is no device likewise; cpu and auto pass.
+TEST(Cli, EveryStageTakesDeviceAndRefusesCudaWithoutAGpu) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "a GPU is visible";
+  const std::filesystem::path out = fresh_dir("sinsr_cli_device");
+  const std::string o = " --out " + (out / "o").string();
+  const std::vector<std::string> stages = {
+      "infer -i data/benchmarks/val_sr_small/lq -o " + (out / "o").string() + " --model " + kFixtures + "unet_small.pth",
+      "eval --pred data/benchmarks/val_sr_small/lq" + o,
+      "datagen --num-samples 2 --teacher " + kFixtures + "unet_small.pth" + o,
+      "train --data " + out.string() + o,
+      "train-teacher" + o,
+      "demo" + o,
+  };
+  for (const std::string& stage : stages) {
+    SCOPED_TRACE(stage);
+    auto r = run_command(sinsr_binary() + " " + stage + " --device cuda");
+    EXPECT_EQ(r.exit_code, kExitUsage) << r.output;
+    EXPECT_NE(r.output.find("--device cuda: no GPU visible to LibTorch"), std::string::npos) << r.output;
+    r = run_command(sinsr_binary() + " " + stage + " --device tpu");
+    EXPECT_EQ(r.exit_code, kExitUsage) << r.output;
+    EXPECT_NE(r.output.find("--device takes cpu, cuda or auto, not 'tpu'"), std::string::npos) << r.output;
+    r = run_command(sinsr_binary() + " " + stage.substr(0, stage.find(' ')) + " --help");
+    EXPECT_NE(r.output.find("--device"), std::string::npos) << r.output;
+    EXPECT_FALSE(std::filesystem::exists(out / "o"));
+  }
+}
 
 TEST(Cli, InspectListsKeysShapesAndParameterCount) {
   auto r = run_command(sinsr_binary() + " inspect " + kFixtures + "unet_small.pth");
