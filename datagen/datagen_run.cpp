@@ -134,8 +134,14 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   io::load_weights(*teacher, s.teacher_path);
   // The teacher's device decides where TeacherPairs computes; shards always receive CPU tensors.
   const c10::Device device = dist::rank_device(s.device, mpi);
+  const Precision precision = parse_precision(cfg.str("datagen.precision"), "datagen.precision");
+  check_precision(precision, device, "datagen.precision");
   teacher->to(device);
-  if (!vq.is_empty()) vq->to(device);
+  teacher->set_precision(precision);
+  if (!vq.is_empty()) {
+    vq->to(device);
+    vq->set_precision(precision);
+  }
   const data::PairSynthesizer synth = data::PairSynthesizer::from_config(cfg, [&](const std::string& line) {
     std::cerr << "rank " << mpi.rank() << ": " << line << "\n";
   });

@@ -210,9 +210,12 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   mpi.barrier();
   ScoreCache cache((out / "cache.jsonl").string());
 
+  const Precision precision = parse_precision(cfg.str("eval.precision"), "eval.precision");
+  check_precision(precision, device, "eval.precision");
   nn::UNetModelSwin unet(UNetConfig::from_config(cfg));
   unet->to(device);
-  const nn::VQModelTorch vq = load_first_stage(cfg, s.autoencoder_path, device);
+  unet->set_precision(precision);
+  const nn::VQModelTorch vq = load_first_stage(cfg, s.autoencoder_path, device, precision);
   const Diffusion diffusion(DiffusionConfig::from_config(cfg));
   auto super_resolve = [&](const std::vector<ImagePair>& pairs, const std::string& weights, int64_t steps, const fs::path& dir) {
     io::load_weights(*unet, weights);
@@ -246,7 +249,10 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
       base.weights = weights;
       base.benchmark = bm.name;
       // The root decides what is cached, so every rank takes the same branch.
-      const std::string key = mpi.broadcast(mpi.is_root() ? sha256_file(pth) + "|" + bm.identity + "|" + std::to_string(s.seed) : "");
+      // Half precision gives other outputs, so other scores (fp32 keeps the keys of caches made before it existed).
+      const std::string key = mpi.broadcast(mpi.is_root() ? sha256_file(pth) + "|" + bm.identity + "|" + std::to_string(s.seed) +
+                                                                (precision == Precision::Fp32 ? "" : std::string("|") + precision_name(precision))
+                                                          : "");
       std::vector<ScoreRow> cached;
       for (const auto& c : suite.columns())
         if (const Json* e = cache.find(key, c.metric, c.variant)) {

@@ -83,10 +83,14 @@ int run_infer(const Invocation& inv) {
   opt.blend = parse_blend(a["blend"].as<std::string>());
 
   const c10::Device device = dist::select_device(a["device"].as<std::string>());
+  const Precision precision = parse_precision(a["precision"].as<std::string>(), "--precision");
+  check_precision(precision, device, "--precision");
   nn::UNetModelSwin unet(UNetConfig::from_config(inv.config));
   io::load_weights(*unet, a["model"].as<std::string>());
   unet->to(device);
-  const nn::VQModelTorch vq = load_first_stage(inv.config, a.count("autoencoder") ? a["autoencoder"].as<std::string>() : "", device);
+  unet->set_precision(precision);
+  const nn::VQModelTorch vq =
+      load_first_stage(inv.config, a.count("autoencoder") ? a["autoencoder"].as<std::string>() : "", device, precision);
   sr::SuperResolver sr(unet, vq, Diffusion(dcfg), opt);
 
   const std::string out_dir = a["output"].as<std::string>();
@@ -94,7 +98,7 @@ int run_infer(const Invocation& inv) {
   const uint64_t seed = a["seed"].as<uint64_t>();
   std::cerr << "sinsr infer: " << jobs.size() << " image(s), " << (opt.steps == 1 ? "one step" : std::to_string(opt.steps) + " steps")
             << ", x" << sr.scale() << ", tiles " << opt.chop_size << "/" << opt.chop_stride << ", "
-            << (device.is_cuda() ? device.str() : std::to_string(threads) + " thread(s)") << "\n";
+            << (device.is_cuda() ? device.str() : std::to_string(threads) + " thread(s)") << ", " << precision_name(precision) << "\n";
   Progress progress(static_cast<int64_t>(jobs.size()), "images");
   int failed = 0;
   for (const auto& job : jobs) {
@@ -151,6 +155,8 @@ Command infer_command() {
         "seed", po::value<uint64_t>()->default_value(12345), "noise seed")(
         "threads", po::value<int>()->default_value(0), "intra-op threads (0 = SINSR_THREADS or all cores)")(
         "device", po::value<std::string>()->default_value("auto"), dist::kDeviceHelp)(
+        "precision", po::value<std::string>()->default_value("fp32"),
+        "fp32, bf16 or fp16 (GPU only): the UNet under autocast, the autoencoder in half precision")(
         "fp", po::value<std::string>()->default_value("png"), "output format: png or jpg");
   };
   c.run = run_infer;

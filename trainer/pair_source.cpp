@@ -7,6 +7,7 @@
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
 #include "core/util/config.h"
+#include "trainer/train_run.h"
 #include "core/util/errors.h"
 #include "core/util/sha256.h"
 #include "datagen/teacher_pairs.h"
@@ -44,8 +45,8 @@ class OnlineSource final : public PairSource {
   OnlineSource(const Config& cfg, const std::string& teacher_path, const std::string& autoencoder_path,
                const c10::Device& device)
       : synth_(data::PairSynthesizer::from_config(cfg)),
-        pairs_(load_teacher(cfg, teacher_path, device), load_first_stage(cfg, autoencoder_path, device), Diffusion(DiffusionConfig::from_config(cfg)),
-               static_cast<uint64_t>(cfg.integer("data.seed"))),
+        pairs_(load_teacher(cfg, teacher_path, device), load_first_stage(cfg, autoencoder_path, device, train_precision(cfg)),
+               Diffusion(DiffusionConfig::from_config(cfg)), static_cast<uint64_t>(cfg.integer("data.seed"))),
         identity_("online:" + sha256_hex(cfg.to_ini({"autoencoder", "degradation", "data"})) + ":" + sha256_file(teacher_path)),
         workers_(static_cast<int>(cfg.integer("data.workers"))) {}
   std::vector<int64_t> step_indices(int64_t step, int64_t batch, uint64_t) const override {
@@ -75,6 +76,7 @@ class OnlineSource final : public PairSource {
     nn::UNetModelSwin t(UNetConfig::from_config(cfg));
     io::load_weights(*t, path);
     t->to(device);
+    t->set_precision(train_precision(cfg));
     return t;
   }
 };

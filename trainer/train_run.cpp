@@ -42,9 +42,18 @@ nn::UNetModelSwin fresh_network(const Config& cfg) {
 
 }  // namespace
 
+Precision train_precision(const Config& cfg) {
+  const Precision p = parse_precision(cfg.str("train.precision"), "train.precision");
+  if (p == Precision::Fp16)
+    throw UsageError("train.precision = fp16 needs a dynamic loss scaler, which training does not have; use "
+                     "train.precision=bf16 (float32's range, no scaler needed; as fast on GPUs since Ampere)");
+  return p;
+}
+
 int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   const Config& cfg = s.config;
   const at::Device device = dist::rank_device(s.device, mpi);
+  const Precision precision = train_precision(cfg);
   const LossWeights weights{cfg.real("train.w_distill"), cfg.real("train.w_inverse"), cfg.real("train.w_gt")};
   std::unique_ptr<PairSource> data = s.online ? online_source(cfg, s.teacher_path, s.autoencoder_path, device)
                                               : shard_source(s.data_dir, cfg.integer("train.val_samples"));
@@ -52,7 +61,7 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   // it validation stays in latent space), on rank 0 only, which validates.
   const bool pixel = is_pixel_space(cfg);
   nn::VQModelTorch vq{nullptr};
-  if (pixel || (mpi.is_root() && !s.autoencoder_path.empty())) vq = load_first_stage(cfg, s.autoencoder_path, device);
+  if (pixel || (mpi.is_root() && !s.autoencoder_path.empty())) vq = load_first_stage(cfg, s.autoencoder_path, device, precision);
   DistillObjective objective(std::move(data), Diffusion(DiffusionConfig::from_config(cfg)), weights,
                              static_cast<uint64_t>(cfg.integer("train.seed")), vq, pixel);
 
@@ -61,16 +70,19 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   if (!s.init_path.empty()) io::load_weights(*student, s.init_path);
   else if (cfg.str("train.init") == "teacher") io::load_weights(*student, s.teacher_path);
   else if (cfg.str("train.init") != "random") throw UsageError("train.init must be 'teacher' or 'random'");
+  student->set_precision(precision);
   return run_training_loop({s.run_dir, "train"}, cfg, student, objective, device, mpi);
 }
 
 int run_train_teacher(const TrainSettings& s, const dist::MpiContext& mpi) {
   const Config& cfg = s.config;
   const at::Device device = dist::rank_device(s.device, mpi);
-  nn::VQModelTorch vq = load_first_stage(cfg, s.autoencoder_path, device);
+  const Precision precision = train_precision(cfg);
+  nn::VQModelTorch vq = load_first_stage(cfg, s.autoencoder_path, device, precision);
   TeacherObjective objective(cfg, vq, vq.is_empty() ? "pixel" : sha256_file(s.autoencoder_path));
   nn::UNetModelSwin net = fresh_network(cfg);
   if (!s.init_path.empty()) io::load_weights(*net, s.init_path);
+  net->set_precision(precision);
   return run_training_loop({s.run_dir, "train-teacher"}, cfg, net, objective, device, mpi);
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/dist/mpi_context.h"
+#include "core/nn/precision.h"
 #include "core/util/config.h"
 
 namespace sinsr::train {
@@ -20,6 +21,10 @@ struct TrainSettings {
 };
 
 // Returns the exit code: 0 done, 75 checkpointed on a stop signal.
+// train.precision: fp32 or bf16. fp16 is refused: its gradients underflow without a dynamic loss scaler,
+// which the trainer does not have (bf16 has float32's range and needs none).
+Precision train_precision(const Config& cfg);
+
 int run_train(const TrainSettings& settings, const dist::MpiContext& mpi);
 
 // Teacher training: [model] from scratch (train.init = random) or from --init; data from [data] hr with

@@ -9,7 +9,7 @@ namespace sinsr {
 
 bool is_pixel_space(const Config& cfg) { return !cfg.flag("diffusion.latent_flag"); }
 
-nn::VQModelTorch load_first_stage(const Config& cfg, const std::string& path, const c10::Device& device) {
+nn::VQModelTorch load_first_stage(const Config& cfg, const std::string& path, const c10::Device& device, Precision precision) {
   if (is_pixel_space(cfg)) {
     if (!path.empty())
       throw UsageError("--autoencoder " + path + " given, but the config is a pixel-space model (diffusion.latent_flag = false); drop --autoencoder or use a latent-space config");
@@ -20,6 +20,7 @@ nn::VQModelTorch load_first_stage(const Config& cfg, const std::string& path, co
   nn::VQModelTorch vq(VQConfig::from_config(cfg));
   io::load_weights(*vq, path);
   vq->to(device);
+  vq->set_precision(precision);
   vq->eval();
   return vq;
 }

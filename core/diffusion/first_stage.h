@@ -17,9 +17,11 @@ class Config;
 
 bool is_pixel_space(const Config& cfg);
 
-// Latent space: the autoencoder loaded from `path` onto `device`, in eval mode (UsageError when `path` is
-// empty). Pixel space: an empty holder (UsageError when a path is given: it would be ignored).
-nn::VQModelTorch load_first_stage(const Config& cfg, const std::string& path, const c10::Device& device);
+// Latent space: the autoencoder loaded from `path` onto `device`, in eval mode, computing at `precision`
+// (UsageError when `path` is empty). Pixel space: an empty holder (UsageError when a path is given: it
+// would be ignored).
+nn::VQModelTorch load_first_stage(const Config& cfg, const std::string& path, const c10::Device& device,
+                                  Precision precision = Precision::Fp32);
 
 // What the diffusion functions take: the autoencoder, or nullptr in pixel space.
 inline nn::VQModelTorchImpl* first_stage_ptr(nn::VQModelTorch vq) { return vq.is_empty() ? nullptr : vq.get(); }

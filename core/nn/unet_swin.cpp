@@ -94,7 +94,13 @@ UNetModelSwinImpl::UNetModelSwinImpl(const UNetConfig& cfg) : cfg_(cfg) {
                                                      torch::nn::Conv2d(torch::nn::Conv2dOptions(input_ch, cfg.out_channels, 3).padding(1))));
 }
 
-torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Tensor& timesteps, const torch::Tensor& lq_in) {
+torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Tensor& timesteps, const torch::Tensor& lq) {
+  if (precision_ == Precision::Fp32) return compute(x, timesteps, lq);
+  Autocast autocast(x.device(), precision_);
+  return compute(x, timesteps, lq).to(at::kFloat);
+}
+
+torch::Tensor UNetModelSwinImpl::compute(const torch::Tensor& x, const torch::Tensor& timesteps, const torch::Tensor& lq_in) {
   auto emb = time_embed->forward(timestep_embedding(timesteps, cfg_.model_channels));
   torch::Tensor h = x;
   if (lq_in.defined()) {

@@ -6,6 +6,7 @@
 #include <torch/nn/modules/container/sequential.h>
 
 #include "core/nn/model_config.h"
+#include "core/nn/precision.h"
 #include "core/nn/unet_blocks.h"
 
 namespace sinsr::nn {
@@ -15,11 +16,17 @@ class UNetModelSwinImpl : public torch::nn::Module {
   explicit UNetModelSwinImpl(const UNetConfig& cfg);
   // x: [B, C_latent, h, w] (already divided by the timestep's std); timesteps: int64 [B];
   // lq: [B, 3, H, W] in [-1, 1] (same size as x, or twice/quarter of it as the reference allows).
+  // Returns float32 at every precision.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& timesteps, const torch::Tensor& lq = {});
   const UNetConfig& config() const { return cfg_; }
+  // Compute under autocast at `p` from now on (weights stay float32: they are the master copy).
+  void set_precision(Precision p) { precision_ = p; }
+  Precision precision() const { return precision_; }
 
  private:
+  torch::Tensor compute(const torch::Tensor& x, const torch::Tensor& timesteps, const torch::Tensor& lq);
   UNetConfig cfg_;
+  Precision precision_ = Precision::Fp32;
   torch::nn::Sequential time_embed{nullptr};
   torch::nn::ModuleList input_blocks{nullptr}, output_blocks{nullptr};
   TimestepEmbedSequential middle_block{nullptr};

@@ -10,6 +10,7 @@
 #include <torch/nn/modules/normalization.h>
 
 #include "core/nn/model_config.h"
+#include "core/nn/precision.h"
 
 namespace sinsr::nn::vq {
 
@@ -131,13 +132,18 @@ namespace sinsr::nn {
 class VQModelTorchImpl : public torch::nn::Module {
  public:
   explicit VQModelTorchImpl(const VQConfig& cfg);
+  // Both take and return float32 at every precision.
   torch::Tensor encode(const torch::Tensor& x);
   torch::Tensor decode(const torch::Tensor& h, bool force_not_quantize = false);
   vq::Quantized quantize_latent(const torch::Tensor& h) { return quantize->forward(h); }
   const VQConfig& config() const { return cfg_; }
+  // Converts the weights to first_stage_dtype(p, their device) and computes in it from now on (call after
+  // loading the weights and moving them to their device).
+  void set_precision(Precision p);
 
  private:
   VQConfig cfg_;
+  at::ScalarType dtype_ = at::kFloat;
   vq::Encoder encoder{nullptr};
   vq::Decoder decoder{nullptr};
   vq::VectorQuantizer quantize{nullptr};

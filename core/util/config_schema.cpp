@@ -102,6 +102,8 @@ const std::vector<ConfigKey>& config_schema() {
       // [datagen]: teacher pair shards (DESIGN.md §4).
       {"datagen", "shard_size", "256", "samples per shard file (a crash loses at most one shard's work)"},
       {"datagen", "batch_size", "4", "samples per teacher call (speed only)"},
+      {"datagen", "precision", "fp32",
+       "fp32, bf16 or fp16 (GPU): the teacher under autocast, the autoencoder in half precision (docs/design.md, Precision)"},
       // [train]: SinSR distillation (SPEC.md §4; the paper fine-tunes for 300k iterations, the reference YAML
       // says 500k with milestones [5000, 500000]).
       {"train", "steps", "300000", "optimizer steps"},
@@ -128,6 +130,9 @@ const std::vector<ConfigKey>& config_schema() {
       {"train", "grad_sync", "overlap",
        "gradient all-reduce: overlap (buckets leave during backward, like torch DDP) or after_backward (same buckets, same sums, later)"},
       {"train", "bucket_mb", "25", "gradient all-reduce bucket size in MiB (torch DDP's default)"},
+      {"train", "precision", "fp32",
+       "fp32 or bf16: the networks under autocast, the autoencoder in half precision; weights, AdamW, EMA and losses stay fp32 "
+       "(fp16 is refused: it needs a loss scaler)"},
       {"train", "stop_check_every", "0",
        "steps between the ranks' vote on a stop signal (a host sync on GPUs; also on every log step); 0: 1 on CPUs, 10 on GPUs"},
       // [eval]: image-quality metrics (SPEC.md §7; README "Evaluation" says where each weight file comes from).
@@ -146,6 +151,7 @@ const std::vector<ConfigKey>& config_schema() {
       {"eval", "musiq_heads", "6", "MUSIQ attention heads (not stored in the checkpoint)"},
       {"eval", "crops", "3", "images shown as side-by-side crops in the HTML report"},
       {"eval", "crop_size", "96", "crop side in output pixels"},
+      {"eval", "precision", "fp32", "--checkpoints inference: fp32, bf16 or fp16 (GPU), as sinsr infer --precision (metrics stay fp32)"},
       // [benchmark]: a benchmark definition (configs/benchmarks/*.ini); paths relative to that file.
       {"benchmark", "name", "", "short name used in results"},
       {"benchmark", "lq", "", "folder of low-quality inputs"},

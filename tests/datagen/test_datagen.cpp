@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <iostream>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -76,6 +78,52 @@ std::vector<std::string> temp_files(const fs::path& dir) {
   for (const auto& e : fs::directory_iterator(dir))
     if (datagen::is_temp_shard_name(e.path().filename().string())) out.push_back(e.path().string());
   return out;
+}
+
+// relative L2 distance of a dataset over all samples: |a - b| / |a|.
+double relative_l2(const std::map<int64_t, std::map<std::string, at::Tensor>>& a,
+                   const std::map<int64_t, std::map<std::string, at::Tensor>>& b, const std::string& d) {
+  double diff = 0, norm = 0;
+  for (const auto& [i, rows] : a) {
+    diff += (rows.at(d) - b.at(i).at(d)).to(at::kDouble).pow(2).sum().item<double>();
+    norm += rows.at(d).to(at::kDouble).pow(2).sum().item<double>();
+  }
+  return std::sqrt(diff / norm);
+}
+
+// datagen.precision = bf16 against fp32 (the tolerances are measured values with a margin):
+// - the trained demo teacher (pixel space, no autoencoder): the 15-step chain's output z_teacher within
+//   1e-2 relative L2 (measured 2.6e-3, 64 dB PSNR), and everything the teacher does not touch identical;
+// - the tiny latent-space fixtures (random weights): the bf16 autoencoder's latents z_y and z_gt within
+//   6e-2 (measured 2.5e-2 and 1.8e-2), x_T = z_y + noise likewise.
+TEST(Datagen, Bf16PairsMatchFp32WithinTheMeasuredTolerance) {
+  const fs::path f32 = fresh_dir("sinsr_datagen_fp32"), b16 = fresh_dir("sinsr_datagen_bf16");
+  const std::string demo = " datagen --config configs/demo.ini --data.hr=" + photos().string() + " --num-samples 4"
+                           " --datagen.shard_size=4 --teacher models/demo-teacher-x2.pth --out ";
+  ASSERT_EQ(run_command("env SINSR_THREADS=1 " + sinsr_binary() + demo + f32.string()).exit_code, 0);
+  const auto r = run_command("env SINSR_THREADS=1 " + sinsr_binary() + demo + b16.string() + " --datagen.precision=bf16");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto a = samples_of(f32), b = samples_of(b16);
+  ASSERT_EQ(a.size(), 4u);
+  const double teacher = relative_l2(a, b, "z_teacher");
+  std::cout << "  demo teacher, bf16 vs fp32: z_teacher relative L2 " << teacher << "\n";
+  EXPECT_GT(teacher, 0.0) << "bf16 did not change anything: is autocast on?";
+  EXPECT_LE(teacher, 1e-2);
+  for (const char* d : {"gt", "lq", "x_T", "z_y", "z_gt"}) EXPECT_EQ(relative_l2(a, b, d), 0.0) << d;
+
+  const fs::path l32 = fresh_dir("sinsr_datagen_latent_fp32"), l16 = fresh_dir("sinsr_datagen_latent_bf16");
+  ASSERT_EQ(run_command(single(l32, 4)).exit_code, 0);
+  ASSERT_EQ(run_command(single(l16, 4) + " --datagen.precision=bf16").exit_code, 0);
+  const auto la = samples_of(l32), lb = samples_of(l16);
+  for (const char* d : {"z_y", "z_gt", "x_T"}) {
+    const double e = relative_l2(la, lb, d);
+    std::cout << "  tiny latent fixtures, bf16 vs fp32: " << d << " relative L2 " << e << "\n";
+    EXPECT_GT(e, 0.0) << d;
+    EXPECT_LE(e, 6e-2) << d;
+  }
+  // Another precision is another data set: resuming the fp32 folder in bf16 is refused.
+  const auto mixed = run_command(single(l32, 4) + " --datagen.precision=bf16");
+  EXPECT_EQ(mixed.exit_code, kExitUsage) << mixed.output;
 }
 
 TEST(Datagen, TwoRanksAndOneProcessMakeIdenticalSamples) {
