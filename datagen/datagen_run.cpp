@@ -16,6 +16,7 @@
 #include "core/util/errors.h"
 #include "core/util/json.h"
 #include "core/util/progress.h"
+#include "core/util/serial_worker.h"
 #include "core/util/sha256.h"
 #include "core/util/stopwatch.h"
 #include "datagen/pair_shard.h"
@@ -179,25 +180,38 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
     if (total > shown) progress.advance(total - shown), shown = total;
   };
   const auto generation_start = Clock::now();
+  // Every HDF5 call runs on the disk thread, in order: the teacher computes the next batch while the last
+  // one is written (a few batches may wait; a slow disk then slows the teacher down instead of filling RAM).
+  SerialWorker disk(/*max_queued=*/4);
+  const bool log_shards = !mpi.is_root() || !progress.is_tty();
   for (const ShardRange& shard : mine) {
     const auto t0 = Clock::now();
-    remove_temp_files(s.out_dir, shard_file_name(shard.first));  // a crashed attempt's leftovers
-    ShardWriter writer(s.out_dir, shard, shapes, attrs);
+    auto writer = std::make_shared<std::unique_ptr<ShardWriter>>();
+    disk.submit([&, shard, writer] {
+      remove_temp_files(s.out_dir, shard_file_name(shard.first));  // a crashed attempt's leftovers
+      *writer = std::make_unique<ShardWriter>(s.out_dir, shard, shapes, attrs);
+    });
     data::PairLoader loader(synth, shard.first, shard.count, loader_options);
     int64_t row = 0;
     while (auto batch = loader.next()) {
       const PairLatents z = pairs.compute(*batch);
-      writer.write(row, batch->index, batch->gt, batch->lq, z.x_T, z.z_teacher, z.z_y, z.z_gt);
-      row += batch->index.size(0);
-      done += batch->index.size(0);
+      disk.submit([writer, row, b = std::move(*batch), z] {
+        (*writer)->write(row, b.index, b.gt, b.lq, z.x_T, z.z_teacher, z.z_y, z.z_gt);
+      });
+      row += z.x_T.size(0);
+      done += z.x_T.size(0);
       mpi.post_report(done, false);
       show();
     }
-    const std::string path = writer.commit();
-    if (!mpi.is_root() || !progress.is_tty())
-      std::cerr << "rank " << mpi.rank() << ": " << fs::path(path).filename().string() << " done (" << shard.count
-                << " pairs, " << seconds_since(t0) << " s)\n";
+    disk.submit([&, writer, shard, t0] {
+      const std::string path = (*writer)->commit();
+      writer->reset();
+      if (log_shards)
+        std::cerr << "rank " << mpi.rank() << ": " << fs::path(path).filename().string() << " done (" << shard.count
+                  << " pairs, " << seconds_since(t0) << " s)\n";
+    });
   }
+  disk.drain();
   const double my_seconds = seconds_since(generation_start);
   mpi.post_report(done, true);
   if (mpi.is_root()) {
