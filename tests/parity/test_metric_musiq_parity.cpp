@@ -1,6 +1,7 @@
 // MUSIQ (eval/metrics/musiq.h) against pyiqa's `musiq`: every metric_musiq*.h5 in SINSR_PARITY_DIR
 // (README-metrics.md section 4).
 #include <gtest/gtest.h>
+#include <torch/version.h>
 
 #include <unistd.h>
 
@@ -20,9 +21,11 @@ using metrics::Musiq;
 using metrics::MusiqArch;
 using metrics::MusiqPatchSettings;
 
-// README-metrics.md "Tolerances": model_input is exact with LibTorch's bicubic (the bound allows the last
-// float32 bit); network intermediates relative to their scale; scores absolute (values -0.25..2.5).
-constexpr double kInputTolerance = 1e-6;
+// README-metrics.md "Tolerances": model_input is exact with LibTorch 1.13's bicubic, the fixtures' (the bound
+// allows the last float32 bit); LibTorch 2.x resizes with other CPU kernels, whose float32 rounding differs by
+// up to 9.1e-6 on these [0, 1] pixels (measured on 2.11: 0.0023 grey levels; the scores still match). Network
+// intermediates relative to their scale; scores absolute (values -0.25..2.5).
+constexpr double kInputTolerance = TORCH_VERSION_MAJOR >= 2 ? 2e-5 : 1e-6;
 constexpr double kFeatureRelTolerance = 1e-4;
 constexpr double kScoreTolerance = 1e-4;
 
