@@ -71,9 +71,10 @@ int main(int argc, char** argv) {
   };
 
   std::cout << "sinsr train, " << (config.empty() ? "full-size (paper) config" : config) << ", per-rank batch " << batch
-            << ", " << steps << " steps (mean of steps 2.." << steps << ")\n\n"
-            << std::left << std::setw(10) << "data" << std::setw(8) << "ranks" << std::right << std::setw(12) << "samples/s"
-            << std::setw(12) << "s/step" << "\n";
+            << ", " << steps << " steps (mean of steps 2.." << steps << ")\n";
+  if (!sync_only)
+    std::cout << "\n" << std::left << std::setw(10) << "data" << std::setw(8) << "ranks" << std::right << std::setw(12)
+              << "samples/s" << std::setw(12) << "s/step" << "\n";
   double rate[2][2] = {};  // [shards, online][1 rank, 2 ranks]
   for (const int online : {0, 1}) {
     if (sync_only) break;
