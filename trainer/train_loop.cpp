@@ -196,8 +196,9 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       sums += l.sum(1).detach();
     }
     grad_sync.finish();
-    // Stays on the device: read on log steps only.
-    const at::Tensor grad_norm = total_grad_norm(params);
+    const bool log_step = step % log_every == 0 || step == steps;
+    // Stays on the device (read on log steps only), and is computed only when something needs it.
+    const at::Tensor grad_norm = grad_clip > 0 || log_step ? total_grad_norm(params) : at::Tensor();
     if (grad_clip > 0) {
       const at::Tensor scale = (grad_clip / grad_norm).clamp_max(1.0);
       for (const at::Tensor& p : params) p.grad().mul_(scale);
@@ -205,7 +206,6 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
     for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(schedule.at(step));
     optimizer.step();
     if (mpi.is_root()) ema.update(*net);
-    const bool log_step = step % log_every == 0 || step == steps;
     if (log_step) {
       comm->all_reduce_sum(sums);
       sums /= static_cast<double>(B);
