@@ -92,6 +92,17 @@ SwinTransformerBlockImpl::SwinTransformerBlockImpl(SwinBlockOptions o)
                                 reference_shifted_window_mask(o.input_height, o.input_width, window_size_, shift_size_));
 }
 
+// Built on the CPU (the reference's loops) once per size and device, then reused: a copy to a GPU per
+// forward would make the host wait for the GPU every call.
+torch::Tensor SwinTransformerBlockImpl::shifted_window_mask(int64_t h, int64_t w, const at::TensorOptions& options) {
+  if (!mask_cache_.defined() || mask_cache_.device() != options.device() || mask_cache_.scalar_type() != options.dtype() ||
+      mask_size_ != std::make_pair(h, w)) {
+    mask_cache_ = reference_shifted_window_mask(h, w, window_size_, shift_size_).to(options.device(), options.dtype().toScalarType());
+    mask_size_ = {h, w};
+  }
+  return mask_cache_;
+}
+
 torch::Tensor SwinTransformerBlockImpl::forward(const torch::Tensor& x) {
   const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), ws = window_size_;
   TORCH_CHECK(h % ws == 0 && w % ws == 0, "Swin block: feature map ", h, "x", w, " is not a multiple of the window size ",
@@ -104,7 +115,7 @@ torch::Tensor SwinTransformerBlockImpl::forward(const torch::Tensor& x) {
   // it always recomputes the mask for the current size and never reads the attn_mask buffer. Same here.
   // An unshifted block's recomputed mask is all zeros, i.e. no mask.
   torch::Tensor mask;
-  if (shift_size_ > 0) mask = reference_shifted_window_mask(h, w, ws, shift_size_).to(y.device(), y.scalar_type());
+  if (shift_size_ > 0) mask = shifted_window_mask(h, w, y.options());
   auto attn_windows = attn->forward(windows, mask);
   y = attn_windows.view({b, h / ws, w / ws, ws, ws, c}).permute({0, 5, 1, 3, 2, 4}).reshape({b, c, h, w});
   if (shift_size_ > 0) y = torch::roll(y, {shift_size_, shift_size_}, {2, 3});

@@ -7,6 +7,8 @@
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/modules/linear.h>
 
+#include <utility>
+
 #include "core/nn/unet_blocks.h"
 
 namespace sinsr::nn {
@@ -67,6 +69,9 @@ class SwinTransformerBlockImpl : public torch::nn::Module {
   WindowAttention attn{nullptr};
   Mlp mlp{nullptr};
   torch::Tensor attn_mask;  // buffer kept for state_dict parity; see forward() for why it is not read
+  torch::Tensor shifted_window_mask(int64_t h, int64_t w, const at::TensorOptions& options);
+  torch::Tensor mask_cache_;  // the last size's mask, on the last device and dtype (not state)
+  std::pair<int64_t, int64_t> mask_size_{0, 0};
 };
 TORCH_MODULE(SwinTransformerBlock);
 

@@ -22,8 +22,9 @@ torch::Tensor GroupNorm32Impl::forward(const torch::Tensor& x) {
 torch::Tensor timestep_embedding(const torch::Tensor& timesteps, int64_t dim) {
   // Same op order as basic_ops.timestep_embedding so the float32 rounding matches.
   const int64_t half = dim / 2;
-  auto freqs = torch::exp(-std::log(10000.0) * torch::arange(0, half, torch::dtype(torch::kFloat32)) / half)
-                   .to(timesteps.device());
+  // Made where the timesteps are: no host-to-device copy (and wait) per network call on a GPU.
+  auto freqs =
+      torch::exp(-std::log(10000.0) * torch::arange(0, half, torch::dtype(torch::kFloat32).device(timesteps.device())) / half);
   auto args = timesteps.unsqueeze(1).to(torch::kFloat32) * freqs.unsqueeze(0);
   auto emb = torch::cat({torch::cos(args), torch::sin(args)}, -1);
   if (dim % 2) emb = torch::cat({emb, torch::zeros_like(emb.narrow(1, 0, 1))}, -1);
