@@ -17,6 +17,7 @@
 #include "core/util/json.h"
 #include "core/util/progress.h"
 #include "core/util/serial_worker.h"
+#include "core/util/signals.h"
 #include "core/util/sha256.h"
 #include "core/util/stopwatch.h"
 #include "datagen/pair_shard.h"
@@ -184,7 +185,12 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   // one is written (a few batches may wait; a slow disk then slows the teacher down instead of filling RAM).
   SerialWorker disk(/*max_queued=*/4);
   const bool log_shards = !mpi.is_root() || !progress.is_tty();
+  // SIGTERM/SIGUSR1 (Slurm's preemption): this rank stops after the batch in hand; its unfinished shard is
+  // dropped (the writer's temporary file goes with it), finished shards stay, and the run exits 75 so that a
+  // rerun resumes. The manifest is written only by a run in which no rank stopped.
+  install_stop_signal_handlers();
   for (const ShardRange& shard : mine) {
+    if (stop_requested()) break;
     const auto t0 = Clock::now();
     auto writer = std::make_shared<std::unique_ptr<ShardWriter>>();
     disk.submit([&, shard, writer] {
@@ -193,7 +199,9 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
     });
     data::PairLoader loader(synth, shard.first, shard.count, loader_options);
     int64_t row = 0;
+    bool stopped = false;
     while (auto batch = loader.next()) {
+      if ((stopped = stop_requested())) break;
       const PairLatents z = pairs.compute(*batch);
       disk.submit([writer, row, b = std::move(*batch), z] {
         (*writer)->write(row, b.index, b.gt, b.lq, z.x_T, z.z_teacher, z.z_y, z.z_gt);
@@ -202,6 +210,10 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
       done += z.x_T.size(0);
       mpi.post_report(done, false);
       show();
+    }
+    if (stopped) {
+      disk.submit([writer] { writer->reset(); });  // uncommitted: the temporary file is removed
+      break;
     }
     disk.submit([&, writer, shard, t0] {
       const std::string path = (*writer)->commit();
@@ -225,8 +237,16 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
 
   // Per-rank statistics to the root, then the manifest (every shard's checksum, including earlier runs').
   std::ostringstream stats;
-  stats << mpi.rank() << " " << done << " " << my_seconds;
+  stats << mpi.rank() << " " << done << " " << my_seconds << " " << (stop_requested() ? 1 : 0);
   const std::vector<std::string> rank_stats = mpi.gather(stats.str());
+  bool any_stopped = false;
+  for (const std::string& line : rank_stats) any_stopped = any_stopped || line.back() == '1';
+  if (mpi.broadcast(any_stopped ? "stopped" : "") == "stopped") {
+    if (mpi.is_root())
+      std::cerr << "datagen: stop signal: finished shards kept in " << s.out_dir << ", no manifest yet; exit 75 (rerun to "
+                << "resume)\n";
+    return kExitTempFail;
+  }
   if (mpi.is_root()) {
     remove_temp_files(s.out_dir, "pairs-");
     Json shards = Json::array();

@@ -191,6 +191,27 @@ TEST(Datagen, KillNineAtThreeMomentsThenResumeEqualsTheUninterruptedRun) {
   EXPECT_EQ(v.exit_code, 0) << v.output;
 }
 
+// SIGTERM (Slurm's preemption signal) is a clean stop: finished shards stay, the shard in progress is dropped,
+// no manifest, exit 75; the rerun resumes and ends where the uninterrupted run does.
+TEST(Datagen, SigtermStopsWithExit75AndTheRerunCompletesTheSameDataSet) {
+  constexpr int64_t kSamples = 20;  // 5 shards of 4
+  const fs::path ref = fresh_dir("sinsr_dg_term_ref"), dir = fresh_dir("sinsr_dg_term");
+  ASSERT_EQ(run_command(single(ref, kSamples)).exit_code, 0);
+  BackgroundCommand c(single(dir, kSamples));
+  ASSERT_TRUE(c.wait_for([&] { return count_shards(dir) >= 1 && !temp_files(dir).empty(); })) << "finished too early";
+  c.signal(SIGTERM, false);
+  const int status = c.wait();
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), kExitTempFail);
+  EXPECT_TRUE(temp_files(dir).empty()) << "the shard in progress was left behind";
+  EXPECT_FALSE(fs::exists(dir / "manifest.json"));
+  EXPECT_LT(count_shards(dir), 5);
+  const auto fin = run_command(single(dir, kSamples));
+  ASSERT_EQ(fin.exit_code, 0) << fin.output;
+  expect_identical_samples(ref, dir, kSamples);
+  EXPECT_EQ(run_command(sinsr_binary() + " datagen-verify " + dir.string()).exit_code, 0);
+}
+
 TEST(Datagen, VerifyCatchesFlippedBitsAndMissingShardsAndRepairRestoresThem) {
   const fs::path dir = fresh_dir("sinsr_dg_verify"), ref = fresh_dir("sinsr_dg_verify_ref");
   ASSERT_EQ(run_command(single(dir, 12)).exit_code, 0);
