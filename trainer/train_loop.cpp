@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <iostream>
 #include <thread>
 
@@ -96,14 +97,28 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
                       const at::Device& device, const dist::MpiContext& mpi) {
   auto comm = dist::make_communicator(mpi, device);
   const int R = comm->size(), rank = comm->rank();
-  const int64_t steps = cfg.integer("train.steps"), B = cfg.integer("train.batch_size"), micro = cfg.integer("train.microbatch");
-  if (steps < 1 || B < 1 || micro < 1) throw UsageError("train.steps, train.batch_size and train.microbatch must be >= 1");
+  // Every [train] value the loop uses is checked here, before any work: a 0 interval would be a division by
+  // zero (SIGFPE), a negative rate a LibTorch stack trace.
+  const int64_t steps = cfg.integer_at_least("train.steps", 1), B = cfg.integer_at_least("train.batch_size", 1),
+                micro = cfg.integer_at_least("train.microbatch", 1);
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  const int64_t log_every = cfg.integer_at_least("train.log_every", 1), ckpt_every = cfg.integer_at_least("train.ckpt_every", 1);
+  const int64_t val_every = cfg.integer_at_least("train.val_every", 1), check_every = cfg.integer_at_least("train.check_every", 0);
+  const int64_t keep_ckpts = cfg.integer_at_least("train.keep_ckpts", 1), warmup = cfg.integer_at_least("train.warmup", 0);
+  const double lr = cfg.real_in("train.lr", 0, kInf, /*low_open=*/true), grad_clip = cfg.real_in("train.grad_clip", 0, kInf);
+  const double ema_rate = cfg.real_in("train.ema_rate", 0, 1), weight_decay = cfg.real_in("train.weight_decay", 0, kInf);
+  const double peer_timeout = cfg.real_in("train.peer_timeout", 0, kInf, /*low_open=*/true);
+  const double bucket_mb = cfg.real_in("train.bucket_mb", 0, kInf, /*low_open=*/true);
+  // Reading the vote is a host sync: every step costs nothing on a CPU, but stalls a GPU's queue.
+  const int64_t stop_every = cfg.integer_at_least("train.stop_check_every", 0) > 0 ? cfg.integer("train.stop_check_every")
+                             : device.is_cuda()                                    ? 10
+                                                                                   : 1;
   if (B % R) throw UsageError("train.batch_size (" + std::to_string(B) + ") must be a multiple of the rank count (" + std::to_string(R) + ")");
   const int64_t per_rank = B / R;
   std::vector<int64_t> later;
   for (int64_t m : cfg.int_list("train.milestones"))
-    if (m > cfg.integer("train.warmup")) later.push_back(m);
-  const LrSchedule schedule{cfg.real("train.lr"), cfg.integer("train.warmup"), later};
+    if (m > warmup) later.push_back(m);
+  const LrSchedule schedule{lr, warmup, later};
   const auto seed = static_cast<uint64_t>(cfg.integer("train.seed"));
   const std::vector<std::string> terms = objective.terms();
   const auto T = static_cast<int64_t>(terms.size());
@@ -114,10 +129,8 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(schedule.at(1))
                                             .betas({0.9, 0.999})
                                             .eps(1e-8)
-                                            .weight_decay(cfg.real("train.weight_decay")));
-  Ema ema(*net, cfg.real("train.ema_rate"));
-  const double bucket_mb = cfg.real("train.bucket_mb");
-  if (!(bucket_mb > 0)) throw UsageError("train.bucket_mb must be > 0, not " + cfg.str("train.bucket_mb"));
+                                            .weight_decay(weight_decay));
+  Ema ema(*net, ema_rate);
   dist::GradientSync grad_sync(params, *comm, dist::parse_grad_sync_mode(cfg.str("train.grad_sync"), "train.grad_sync"),
                                static_cast<size_t>(bucket_mb * 1024 * 1024));
 
@@ -144,7 +157,7 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   }
 
   install_stop_signal_handlers();
-  Watchdog watchdog(cfg.real("train.peer_timeout"), rank, s.command);
+  Watchdog watchdog(peer_timeout, rank, s.command);
   Progress progress(steps - start, "steps");
   std::ofstream metrics, validation;
   std::vector<LossPoint> history;
@@ -153,14 +166,6 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
     validation.open(validation_path, std::ios::app);
     history = read_loss_points(metrics_path, terms);
   }
-  const int64_t val_every = cfg.integer("train.val_every");
-  const int64_t log_every = cfg.integer("train.log_every"), ckpt_every = cfg.integer("train.ckpt_every");
-  const int64_t check_every = cfg.integer("train.check_every");
-  // Reading the vote is a host sync: every step costs nothing on a CPU, but stalls a GPU's queue.
-  const int64_t stop_every = cfg.integer("train.stop_check_every") > 0 ? cfg.integer("train.stop_check_every")
-                             : device.is_cuda()                        ? 10
-                                                                       : 1;
-  const double grad_clip = cfg.real("train.grad_clip");
   auto checkpoint = [&](int64_t step) {
     if (mpi.is_root()) {
       CheckpointState st;
@@ -172,7 +177,7 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       st.info.set("seed", Json::number(static_cast<double>(seed)));
       st.info.set("data_identity", Json::string(objective.identity()));
       st.info.set("config", Json::string(cfg.to_ini({"model", "diffusion", "train"})));
-      save_checkpoint(s.run_dir, st, *net, ema.state(), optimizer, static_cast<int>(cfg.integer("train.keep_ckpts")));
+      save_checkpoint(s.run_dir, st, *net, ema.state(), optimizer, static_cast<int>(keep_ckpts));
     }
     mpi.barrier();
   };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -108,6 +109,23 @@ const std::string& Config::str(const std::string& dotted) const {
   // A key missing here is a programming error (not in config_schema()), not a user error.
   if (it == values_.end()) throw std::logic_error("config key '" + dotted + "' is not in config_schema()");
   return it->second;
+}
+
+int64_t Config::integer_at_least(const std::string& dotted, int64_t min) const {
+  const int64_t v = integer(dotted);
+  if (v < min) bad_value(dotted, "an integer >= " + std::to_string(min));
+  return v;
+}
+
+double Config::real_in(const std::string& dotted, double low, double high, bool low_open) const {
+  const double v = real(dotted);
+  if (!std::isfinite(v) || v < low || (low_open && v == low) || v > high) {
+    std::ostringstream range;
+    range << "a finite number " << (low_open ? "> " : ">= ") << low;
+    if (std::isfinite(high)) range << " and <= " << high;
+    bad_value(dotted, range.str());
+  }
+  return v;
 }
 
 void Config::bad_value(const std::string& dotted, const std::string& expected) const {

@@ -45,6 +45,11 @@ class Config {
   std::vector<double> real_list(const std::string& dotted) const;  // "0.45, 0.25" or "[0.45, 0.25]"
   std::vector<double> real_range(const std::string& dotted) const;  // exactly "low, high" with low <= high
   std::vector<std::string> items(const std::string& dotted) const;  // the comma-separated items, trimmed
+  // Checked forms: a value outside the range is a UsageError naming the key, the value, where it came from
+  // and the range.
+  int64_t integer_at_least(const std::string& dotted, int64_t min) const;
+  // A finite number in [low, high] (or (low, high] with low_open).
+  double real_in(const std::string& dotted, double low, double high, bool low_open = false) const;
 
   // The merged configuration as INI text (all sections, or only those listed).
   std::string to_ini(const std::vector<std::string>& sections = {}) const;

@@ -196,6 +196,28 @@ TEST(Train, Bf16TrainsLikeFp32RankInvariantAndResumable) {
   EXPECT_FALSE(fs::exists(fp16 / "ckpt"));
 }
 
+// Values a user can mistype: each is one line naming the key, its value and where it came from, exit 2,
+// before any step (a 0 interval used to be SIGFPE, a negative or NaN rate a LibTorch stack trace).
+TEST(Train, OutOfRangeTrainValuesAreUsageErrorsNamingTheKey) {
+  const fs::path run = fresh_dir("sinsr_train_bad_values");
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"log_every", "0"},   {"log_every", "-1"},  {"ckpt_every", "0"},       {"val_every", "0"},
+      {"keep_ckpts", "0"},  {"lr", "-1"},         {"lr", "nan"},             {"lr", "0"},
+      {"ema_rate", "2"},    {"peer_timeout", "0"}, {"grad_clip", "-1"},      {"bucket_mb", "0"},
+      {"check_every", "-1"}, {"stop_check_every", "-1"}, {"microbatch", "0"}, {"weight_decay", "inf"}};
+  for (const auto& [key, value] : bad) {
+    const std::string steps = key == "steps" ? "" : " --train.steps=1";
+    const auto r = run_command("timeout 120 env SINSR_THREADS=1 " + sinsr_binary() + " train --config configs/tiny.ini --data " +
+                               pairs().string() + " --out " + run.string() + " --teacher tests/fixtures/parity/unet_small.pth" +
+                               steps + " --train." + key + "=" + value);
+    SCOPED_TRACE(key + "=" + value);
+    EXPECT_EQ(r.exit_code, kExitUsage) << r.output;
+    EXPECT_NE(r.output.find("config key train." + key + " = '" + value + "' (from command line): expected"), std::string::npos)
+        << r.output;
+    EXPECT_FALSE(fs::exists(run / "ckpt"));
+  }
+}
+
 TEST(Train, ADeadPeerRankMakesTheOtherExitNonZero) {
   const fs::path run = fresh_dir("sinsr_train_dead");
   BackgroundCommand job(kMpi + "env SINSR_THREADS=1 " + sinsr_binary() + train_args(run, 100000, 4, " --train.peer_timeout=20"));
