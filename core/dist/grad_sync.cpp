@@ -18,7 +18,7 @@ GradSyncMode parse_grad_sync_mode(const std::string& value, const std::string& k
 }
 
 GradientSync::GradientSync(std::vector<at::Tensor> params, Communicator& comm, GradSyncMode mode, size_t bucket_bytes)
-    : params_(std::move(params)), bucket_of_(params_.size()), comm_(comm), mode_(mode) {
+    : params_(std::move(params)), bucket_of_(params_.size()), comm_(comm) {
   if (comm_.size() == 1) return;  // nothing to communicate: no buckets, no hooks
   // Reverse registration order: the output layers' gradients are ready first, so the first bucket can leave
   // while backward is still in the input layers.
@@ -39,7 +39,7 @@ GradientSync::GradientSync(std::vector<at::Tensor> params, Communicator& comm, G
     for (size_t k : b.members) n += params_[k].numel();
     b.flat = at::empty({n}, params_[b.members.front()].options().requires_grad(false));
   }
-  if (mode_ != GradSyncMode::Overlap) return;
+  if (mode != GradSyncMode::Overlap) return;
   // The hook runs after the gradient has been accumulated into .grad (torch DDP hooks the same node).
   for (size_t k = 0; k < params_.size(); ++k) {
     std::shared_ptr<torch::autograd::Node> acc = torch::autograd::impl::grad_accumulator(params_[k]);

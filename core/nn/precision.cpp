@@ -27,17 +27,17 @@ void check_precision(Precision p, const c10::Device& device, const std::string& 
     throw UsageError(key + " = fp16 on the CPU: CPUs compute half precision in bf16; use " + key + "=bf16 (or a GPU)");
 }
 
-at::ScalarType autocast_dtype(Precision p) {
-  return p == Precision::Bf16 ? at::kBFloat16 : p == Precision::Fp16 ? at::kHalf : at::kFloat;
-}
-
 at::ScalarType first_stage_dtype(Precision p, const c10::Device& device) {
   if (p == Precision::Fp32) return at::kFloat;
   return device.is_cuda() ? at::kHalf : at::kBFloat16;
 }
 
-// LibTorch 2.x names the autocast state by device type; 1.13 has one set of functions per device.
 namespace {
+
+// The dtype of the autocast region (Bf16 -> bfloat16, Fp16 -> float16).
+at::ScalarType autocast_dtype(Precision p) { return p == Precision::Bf16 ? at::kBFloat16 : at::kHalf; }
+
+// LibTorch 2.x names the autocast state by device type; 1.13 has one set of functions per device.
 
 bool autocast_enabled(c10::DeviceType type) {
 #if TORCH_VERSION_MAJOR >= 2

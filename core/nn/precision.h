@@ -20,8 +20,6 @@ const char* precision_name(Precision p);
 // fast CPU kernels are bf16 only).
 void check_precision(Precision p, const c10::Device& device, const std::string& key);
 
-// The dtype of the autocast region (Bf16 -> bfloat16, Fp16 -> float16); Fp32 -> float32.
-at::ScalarType autocast_dtype(Precision p);
 // The dtype of the autoencoder's weights: float32 at Fp32; otherwise half as the reference runs it, float16
 // on GPUs and bfloat16 on CPUs (which have no fast float16).
 at::ScalarType first_stage_dtype(Precision p, const c10::Device& device);
