@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <set>
@@ -10,6 +11,7 @@
 #include "core/data/pair_loader.h"
 #include "core/diffusion/first_stage.h"
 #include "core/dist/device.h"
+#include "core/dist/device_memory.h"
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
 #include "core/util/atomic_file.h"
@@ -237,7 +239,8 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
 
   // Per-rank statistics to the root, then the manifest (every shard's checksum, including earlier runs').
   std::ostringstream stats;
-  stats << mpi.rank() << " " << done << " " << my_seconds << " " << (stop_requested() ? 1 : 0);
+  stats << mpi.rank() << " " << done << " " << my_seconds << " " << dist::peak_memory_mb(device) << " "
+        << (stop_requested() ? 1 : 0);
   const std::vector<std::string> rank_stats = mpi.gather(stats.str());
   bool any_stopped = false;
   for (const std::string& line : rank_stats) any_stopped = any_stopped || line.back() == '1';
@@ -285,10 +288,11 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
       std::istringstream in(line);
       int rank = 0;
       int64_t n = 0;
-      double t = 0;
-      in >> rank >> n >> t;
+      double t = 0, peak_mb = 0;
+      in >> rank >> n >> t >> peak_mb;
       std::cerr << "  rank " << rank << ": " << n << " pairs in " << t << " s of generation, "
-                << (t > 0 ? static_cast<double>(n) / t : 0.0) << " pairs/s\n";
+                << (t > 0 ? static_cast<double>(n) / t : 0.0) << " pairs/s, peak memory " << std::fixed
+                << std::setprecision(0) << peak_mb << std::defaultfloat << " MB\n";
     }
     std::cerr << "manifest: " << (fs::path(s.out_dir) / kManifestName).string() << "\n";
   }

@@ -1,113 +1,119 @@
 #!/usr/bin/env bash
-# GPU checks of the NCCL/CUDA code paths, on a GPU machine with no network: builds tools/gpu/CMakeLists.txt (core/dist,
-# tools/nccl_check.cpp, core/nn, core/diffusion, trainer/sinsr_losses, tools/gpu/unet_cuda_check.cpp) against the
-# machine's pip torch (CUDA LibTorch), its pip NCCL and the kit's Open MPI, then runs:
-#   nccl_check --run         under mpirun -np 1; -np 2 (on one GPU NCCL refuses two ranks: expected to fail);
-#                            -np 2 with a per-rank NCCL_HOSTID (the 2-rank path over loopback sockets on one GPU);
-#   nccl_check_head --run    the committed versions of nccl_check.cpp and core/dist, -np 1 and -np 2;
-#   unet_cuda_check          CUDA against CPU (tiny UNet forward, loss + gradients, full-size UNet, VQ decode), timings.
-# Preparation, on a machine with git and apt (Debian 12): bash tools/gpu-kit.sh  (fills .devkit/, see its header).
-# On the GPU machine, from the repository root, carrying .devkit/root .devkit/src .devkit/head:
-#   set -o pipefail; bash tools/gpu-check.sh 2>&1 | tee $OUT/log.txt
-# Environment: PYTHON (the python3 with torch; default /opt/torch/.venv/bin/python3, else python3), GPUKIT (.devkit),
-# BUILD (/tmp/gpukit-build), OUT (where configure.log, build*.log and bin.tar.gz go; default $BUILD), RUNS (timing
-# runs, 20), SKIP_BUILD=1 (reuse $BUILD/bin, e.g. unpacked from a previous bin.tar.gz).
+# The GPU kit's run: builds every sinsr target from the project's own CMakeLists against a CUDA LibTorch and the
+# kit's dependency prefix (tools/gpu-kit.sh), proves the NCCL communicator, then measures with tools/gpu_measure.py:
+# (a) the device against the CPU on the tiny config, (b) full-size throughput, MFU and peak memory. Results go to
+# $OUT/gpu-results.json and $OUT/gpu-results.md, the logs beside them.
+#
+#   GPU machine (no network; carry .devkit, made by `bash tools/gpu-kit.sh --pack`):
+#       bash tools/gpu-check.sh            torch from /opt/torch/.venv (or $PYTHON), NCCL from its pip wheels
+#   CPU mode (any development machine; the test command runs it):
+#       bash tools/gpu-check.sh --cpu      torch from tools/fetch-libtorch-cuda.sh, the kit prefix from its cache,
+#                                          NCCL from /usr/local/cuda; the same build, then (a) and (b) on the CPU
+#                                          with the tiny config
+# Environment: BUILD (build folder; default /tmp/gpukit-build, build-cuda with --cpu), OUT (default $BUILD/gpu-check),
+# KIT (an unpacked prefix to use), PYTHON (the python3 with torch, numpy and h5py), SKIP_BUILD=1 (measure only).
+# Exit: 0 all built and every (a) comparison within its tolerance; 1 otherwise (the log says which step).
 set -uo pipefail
-K=$(cd "${GPUKIT:-.devkit}" && pwd)
-B=${BUILD:-/tmp/gpukit-build}
-O=${OUT:-$B}
-mkdir -p "$B/bin" "$O"
-PY=${PYTHON:-/opt/torch/.venv/bin/python3}
-[ -x "$PY" ] || PY=python3
+cd "$(dirname "$(readlink -f "$0")")/.."
+mode=gpu
+for arg in "$@"; do
+  case "$arg" in
+    --cpu) mode=cpu ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "gpu-check.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
+  esac
+done
 step() { echo; echo "=== $* ($(date +%T))"; }
-run() { echo; echo "--- $*"; local t0; t0=$(date +%s%N); "$@"; local rc=$?; echo "rc=$rc ($(( ($(date +%s%N) - t0) / 1000000 )) ms)"; }
+die() { echo "gpu-check: $*" >&2; exit 1; }
 
-step "machine"
+if [ $mode = gpu ]; then
+  B=${BUILD:-/tmp/gpukit-build}
+  PY=${PYTHON:-/opt/torch/.venv/bin/python3}
+  [ -x "$PY" ] || PY=python3
+else
+  B=${BUILD:-build-cuda}
+  PY=${PYTHON:-/usr/bin/python3}
+fi
+O=${OUT:-$B/gpu-check}
+mkdir -p "$B" "$O"
+B=$(cd "$B" && pwd) O=$(cd "$O" && pwd)
+
+step "machine ($mode mode)"
 nproc; grep PRETTY_NAME /etc/os-release
-nvidia-smi --query-gpu=name,driver_version,memory.total,memory.used,clocks.sm,clocks.max.sm --format=csv 2>&1 | head -3
-nvcc --version 2>&1 | tail -1; cmake --version | head -1; echo "ninja $(ninja --version)"; g++ --version | head -1
-command -v mpirun || echo "no mpirun on the machine (the kit brings Open MPI)"
-# One interpreter start: versions for the log, paths as shell assignments.
-eval "$("$PY" - <<'EOF'
-import os, sys, torch
-print("torch", torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available(),
-      "nccl", ".".join(map(str, torch.cuda.nccl.version())), "cxx11abi", torch.compiled_with_cxx11_abi(), file=sys.stderr)
-print(f"TORCH_DIR='{os.path.dirname(torch.__file__)}'; TORCH_CMAKE='{torch.utils.cmake_prefix_path}'; "
-      f"ABI={int(torch.compiled_with_cxx11_abi())}")
-EOF
-)"
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+[ -x "$nvcc" ] || die "no nvcc on PATH or at /usr/local/cuda/bin (the CUDA toolkit is needed to build)"
+"$nvcc" --version | tail -1; cmake --version | head -1; echo "ninja $(ninja --version)"; g++ --version | head -1
 
-step "locate"
-SITE=$(dirname "$TORCH_DIR")
-NCCL_H=$(find "$SITE/nvidia" -name nccl.h 2>/dev/null | head -1)
-NCCL_LIB=$(find "$SITE/nvidia" -name 'libnccl.so*' 2>/dev/null | sort | head -1)
-[ -n "$NCCL_H" ] || NCCL_H=$(ls /usr/local/cuda/include/nccl.h 2>/dev/null)
-[ -n "$NCCL_LIB" ] || NCCL_LIB=$(ls /usr/local/cuda/lib*/libnccl.so.2 2>/dev/null | head -1)
-CUDA_INC=/usr/local/cuda/include
-[ -f $CUDA_INC/cuda_runtime.h ] || CUDA_INC=$(dirname "$(find "$SITE/nvidia" -name cuda_runtime.h | head -1)")
-# The CUDA runtime torch itself loads (pip's), else the toolkit's.
-CUDART=$(find "$SITE/nvidia" -name 'libcudart.so.1*' 2>/dev/null | sort | head -1)
-[ -n "$CUDART" ] || CUDART=$(ls /usr/local/cuda/lib64/libcudart.so 2>/dev/null)
-L=$K/root/usr/lib/x86_64-linux-gnu
-echo "torch $TORCH_DIR (cxx11 abi $ABI)"; echo "nccl.h $NCCL_H"; echo "libnccl $NCCL_LIB"; echo "cuda include $CUDA_INC"
-echo "cudart $CUDART"; ls /usr/local/cuda/lib64/libnccl* /usr/local/cuda/include/nccl.h 2>/dev/null
-
-# The kit's Open MPI, relocated.
-export OPAL_PREFIX=$K/root/usr PATH=$K/root/usr/bin:$PATH
-export LD_LIBRARY_PATH=$L:$L/openmpi/lib:$TORCH_DIR/lib:$(dirname "$NCCL_LIB"):$(dirname "$CUDART")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mca_base_component_show_load_errors=0
-export PMIX_MCA_pcompress_base_silence_warning=1 OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_vader_single_copy_mechanism=none
-MPIRUN="timeout -k 5 60 orterun --oversubscribe --bind-to none"
-
-collect() { for x in "$@"; do [ -x $B/tc/$x ] && cp $B/tc/$x $B/bin/; done; }
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  step "configure"
-  common=(-G Ninja -DSINSR_SRC=$K/src -DSINSR_HEAD_SRC=$K/head -DMPI_INCLUDE_DIR=$L/openmpi/include
-          -DMPI_LIBRARY=$L/libmpi.so.40 -DNCCL_INCLUDE_DIR=$(dirname "$NCCL_H") -DNCCL_LIBRARY=$NCCL_LIB
-          -DCUDA_INCLUDE_DIR=$CUDA_INC -DCUDART_LIBRARY=$CUDART)
-  if ! timeout 120 cmake -S $K/src/tools/gpu -B $B/tc "${common[@]}" -DCMAKE_PREFIX_PATH="$TORCH_CMAKE" >$O/configure.log 2>&1; then
-    echo "find_package(Torch) configure FAILED (tail of configure.log below); trying TORCH_MANUAL_ROOT"
-    tail -25 $O/configure.log
-    rm -rf $B/tc
-    timeout 120 cmake -S $K/src/tools/gpu -B $B/tc "${common[@]}" -DTORCH_MANUAL_ROOT=$TORCH_DIR -DTORCH_CXX11_ABI=$ABI \
-      >>$O/configure.log 2>&1 || { tail -30 $O/configure.log; echo "configure FAILED"; }
+step "dependencies"
+if [ -n "${KIT:-}" ]; then
+  kit=$KIT
+elif [ $mode = gpu ]; then
+  [ -f .devkit/deps.tar.xz ] || die ".devkit/deps.tar.xz missing: run 'bash tools/gpu-kit.sh --pack' on a development machine and carry .devkit"
+  kit=/tmp/gpukit-deps
+  if [ ! -f $kit/deps.cmake ]; then
+    rm -rf $kit.tmp && mkdir -p $kit.tmp && xz -dc .devkit/deps.tar.xz | tar -x -C $kit.tmp && mv $kit.tmp $kit ||
+      die "could not unpack .devkit/deps.tar.xz into $kit"
   fi
-  grep -E 'torch libraries|Found Torch|CUDA' $O/configure.log | head
-  step "build nccl_check, nccl_check_head"
-  t0=$(date +%s)
-  timeout 200 ninja -C $B/tc -k 0 -j "$(nproc)" nccl_check nccl_check_head >$O/build-nccl.log 2>&1
-  echo "ninja rc $? in $(( $(date +%s) - t0 )) s"; grep -E 'error|FAILED' $O/build-nccl.log | head -20
-  collect nccl_check nccl_check_head
-  # The networks build while the NCCL checks run (those time nothing).
-  (timeout 240 ninja -C $B/tc -k 0 -j "$(nproc)" unet_cuda_check >$O/build-unet.log 2>&1; echo "ninja rc $?" >>$O/build-unet.log) &
-  BUILD_PID=$!
+else
+  kit=$(bash tools/gpu-kit.sh | tail -1) || die "tools/gpu-kit.sh failed"
 fi
-ls -la $B/bin
+echo "kit prefix: $kit"
+cmake_args=(-G Ninja -C "$kit/deps.cmake" -DSINSR_WITH_CUDA=ON -DSINSR_WITH_NCCL=ON -DCMAKE_CUDA_COMPILER="$nvcc")
+if [ $mode = gpu ]; then
+  # pip's torch is the CUDA LibTorch; pip's NCCL (nvidia-nccl-cu13) the one torch itself loads.
+  eval "$("$PY" - <<'EOF'
+import glob, os, torch
+site = os.path.dirname(os.path.dirname(torch.__file__))
+h = sorted(glob.glob(f"{site}/nvidia/**/include/nccl.h", recursive=True))
+l = sorted(glob.glob(f"{site}/nvidia/**/lib/libnccl.so*", recursive=True))
+print(f"torch_prefix='{torch.utils.cmake_prefix_path}'; nccl_h='{h[0] if h else ''}'; nccl_lib='{l[0] if l else ''}'")
+print(f"echo 'torch {torch.__version__} cuda {torch.version.cuda} gpu {torch.cuda.is_available()}'")
+EOF
+)" || die "$PY cannot import torch (set PYTHON to the python3 that has the CUDA torch)"
+  [ -n "$nccl_h" ] && cmake_args+=(-DNCCL_INCLUDE_DIR="$(dirname "$nccl_h")" -DNCCL_LIBRARY="$nccl_lib")
+else
+  torch_prefix=$(bash tools/fetch-libtorch-cuda.sh | tail -1) || die "tools/fetch-libtorch-cuda.sh failed"
+fi
+echo "torch prefix: $torch_prefix"
+cmake_args+=(-DCMAKE_PREFIX_PATH="$torch_prefix")
 
-if [ -x $B/bin/nccl_check ]; then
-  step "nccl_check"
-  run $B/bin/nccl_check
-  run $MPIRUN -np 1 $B/bin/nccl_check --run
-  run env NCCL_DEBUG=WARN $MPIRUN -np 2 $B/bin/nccl_check --run
-  # Each rank claims another host: NCCL then takes the ranks for two nodes and connects them over sockets (loopback).
-  run env NCCL_DEBUG=WARN NCCL_SOCKET_IFNAME=lo NCCL_IB_DISABLE=1 $MPIRUN -np 2 \
-    bash -c 'NCCL_HOSTID=gpukit-$OMPI_COMM_WORLD_RANK exec "$0" --run' $B/bin/nccl_check
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  step "configure $B"
+  # A cache from another set of dependencies would keep its paths (cmake -C never overrides cached entries).
+  if [ -f "$B/CMakeCache.txt" ] && ! grep -q "^OpenCV_DIR:PATH=$kit/" "$B/CMakeCache.txt"; then
+    echo "$B was configured with other dependencies: starting its configuration afresh"
+    rm -rf "$B/CMakeCache.txt" "$B/CMakeFiles"
+  fi
+  cmake -S . -B "$B" "${cmake_args[@]}" >"$O/configure.log" 2>&1 || { tail -30 "$O/configure.log"; die "configure failed ($O/configure.log)"; }
+  step "build (every target)"
+  t0=$(date +%s)
+  cmake --build "$B" -j"$(nproc)" >"$O/build.log" 2>&1 || { grep -E 'error|FAILED' "$O/build.log" | head -30; die "build failed ($O/build.log)"; }
+  echo "built in $(( $(date +%s) - t0 )) s"
 fi
-if [ -x $B/bin/nccl_check_head ]; then
-  step "nccl_check_head (committed tools/nccl_check.cpp + core/dist)"
-  run $MPIRUN -np 1 $B/bin/nccl_check_head --run
-  run env NCCL_DEBUG=WARN $MPIRUN -np 2 $B/bin/nccl_check_head --run
+# The kit's promise: nothing of the build machine's OpenCV, HDF5, Boost or MPI got in.
+if ldd "$B/sinsr" | grep -E 'opencv|hdf5|boost|libmpi' | grep -v "$kit" ; then
+  die "$B/sinsr links libraries outside the kit prefix (above)"
 fi
-if [ -n "${BUILD_PID:-}" ]; then
-  step "build unet_cuda_check (waiting)"
-  wait $BUILD_PID
-  tail -1 $O/build-unet.log; grep -E 'error|FAILED' $O/build-unet.log | head -20
-  collect unet_cuda_check
-  tar -czf $O/bin.tar.gz -C $B bin && ls -la $O/bin.tar.gz
+echo "sinsr links OpenCV, HDF5 and Boost statically and MPI from the kit: ok"
+
+# shellcheck source=/dev/null
+source "$kit/env.sh"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader,tcp OMPI_MCA_btl_vader_single_copy_mechanism=none
+step "nccl_check"
+"$B/nccl_check" || die "nccl_check failed"
+if [ $mode = gpu ]; then
+  MPIRUN="timeout -k 5 90 mpirun --oversubscribe --bind-to none"
+  $MPIRUN -np 1 "$B/nccl_check" --run || die "nccl_check --run failed on 1 rank"
+  # NCCL refuses two ranks on one GPU unless each claims another host: then it connects them over loopback sockets.
+  NCCL_SOCKET_IFNAME=lo NCCL_IB_DISABLE=1 $MPIRUN -np 2 \
+    bash -c 'NCCL_HOSTID=gpukit-$OMPI_COMM_WORLD_RANK exec "$0" --run' "$B/nccl_check" || die "nccl_check --run failed on 2 ranks"
 fi
-if [ -x $B/bin/unet_cuda_check ]; then
-  step "unet_cuda_check"
-  run timeout -k 5 150 $B/bin/unet_cuda_check --tiny $K/src/configs/tiny.ini --runs "${RUNS:-20}"
-fi
+
+step "measure"
+device=cuda; [ $mode = cpu ] && device=cpu
+quick=(); [ $mode = cpu ] && quick=(--quick)
+"$PY" tools/gpu_measure.py --build "$B" --device $device "${quick[@]}" --out "$O" || die "gpu_measure.py failed (see above)"
 step "done"
-nvidia-smi --query-gpu=memory.used,clocks.sm --format=csv 2>&1 | tail -1
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=memory.used --format=csv,noheader
+exit 0

@@ -5,6 +5,7 @@
 #                                    slurmctld, slurmd, slurm-client, munge: the Slurm integration test)
 #   tools/install-deps.sh --libtorch-cuda   also fetch the pinned CUDA LibTorch 2.x (tools/fetch-libtorch-cuda.sh: the
 #                                    torch wheel from PyPI, unpacked under ~/.cache/sinsr; prints the CMake prefix)
+#   tools/install-deps.sh --gpu-kit  plus what tools/gpu-kit.sh needs to build the GPU kit's static dependencies
 # Runs apt-get as root, or through sudo when available.
 set -euo pipefail
 
@@ -20,7 +21,8 @@ for arg in "$@"; do
   case "$arg" in
     --tests) packages+=(python3-torch python3-h5py slurmctld slurmd slurm-client munge) ;;
     --libtorch-cuda) libtorch_cuda=1 ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --gpu-kit) packages+=(dpkg-dev xz-utils libpng-dev libjpeg62-turbo-dev zlib1g-dev libaec-dev) ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done

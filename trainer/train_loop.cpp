@@ -12,6 +12,7 @@
 
 #include "core/dist/communicator.h"
 #include "core/dist/device.h"
+#include "core/dist/device_memory.h"
 #include "core/dist/grad_sync.h"
 #include "core/util/atomic_file.h"
 #include "core/util/errors.h"
@@ -240,6 +241,7 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       line.set("samples_per_s", Json::number(static_cast<double>(B * window_steps) / window_seconds));
       line.set("s_per_step", Json::number(window_seconds / static_cast<double>(window_steps)));
       line.set("data_wait", Json::number(window_data / window_seconds));
+      line.set("peak_mem_mb", Json::number(dist::peak_memory_mb(device)));  // the root rank's
       metrics << line.dump() << "\n" << std::flush;
       history.push_back(std::move(point));
       write_loss_plot((run / "metrics.png").string(), terms, history);

@@ -6,6 +6,9 @@
 // about a quarter of a second (at least one); the table shows the median (and the minimum) over runs of the
 // time per image, and images/s = 1 / median.
 //   build/tools/bench/bench_metrics [--threads N] [--runs N] [--sizes 256,512] [--only NAME] [--json FILE]
+//                                   [--device cpu|cuda]
+// With --device cuda the networks (LPIPS, CLIPIQA, MUSIQ) run on the GPU and each score is read back to the host,
+// as `sinsr eval` does; PSNR and SSIM stay on the CPU, where eval computes them.
 // --only takes a metric (psnr, ssim, lpips, clipiqa, musiq) or a variant from the table (e.g. vgg).
 // The fast metrics' times include glibc returning their large temporaries to the kernel and faulting them back
 // in, which is slow in VMs that report free pages to the host (here: 1024x1024 pyiqa PSNR 0.27 s/image,
@@ -18,14 +21,15 @@
 #include <functional>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "core/dist/device.h"
 #include "core/util/allocator.h"
 #include "core/io/state_dict.h"
 #include "core/util/json.h"
 #include "tools/bench/bench_util.h"
+#include "tools/bench/random_metric_networks.h"
 #include "core/util/threads.h"
 #include "eval/metrics/clipiqa.h"
 #include "eval/metrics/lpips.h"
@@ -48,10 +52,13 @@ struct Images {
   at::Tensor dist, ref;        // [1, 3, H, W] float32 in [0, 1] (= u8 / 255, what eval feeds the networks)
 };
 
-Images random_images(int64_t size) {
+// The uint8 pair stays on the CPU (PSNR / SSIM), the float pair goes to the networks' device.
+Images random_images(int64_t size, const c10::Device& device) {
   Images im{size, torch::randint(0, 256, {size, size, 3}, torch::kByte),
             torch::randint(0, 256, {size, size, 3}, torch::kByte), {}, {}};
-  const auto to_unit = [](const at::Tensor& u8) { return u8.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat) / 255; };
+  const auto to_unit = [&](const at::Tensor& u8) {
+    return (u8.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat) / 255).to(device);
+  };
   im.dist = to_unit(im.dist_u8).contiguous();
   im.ref = to_unit(im.ref_u8).contiguous();
   return im;
@@ -89,35 +96,10 @@ Result measure(const std::string& metric, const std::string& variant, int64_t si
   return r;
 }
 
-// The metrics' networks at the real models' sizes, random weights, built only when selected.
-metrics::ClipIqa random_clipiqa() {
-  const metrics::ClipResNetConfig rn50;  // the defaults are OpenAI's RN50
-  metrics::ClipModifiedResNet visual(rn50);
-  sinsr::io::TensorDict clip_state;
-  for (auto& [key, value] : sinsr::io::module_state_dict(*visual)) clip_state.emplace_back("visual." + key, value);
-  const auto text_features = torch::randn({static_cast<int64_t>(metrics::kClipIqaPrompts.size()), rn50.output_dim});
-  const auto logit_scale = torch::full({1}, std::log(100.0));  // OpenAI's trained value
-  return metrics::ClipIqa(rn50, clip_state, text_features, logit_scale, "random RN50 weights");
-}
-
-metrics::Musiq random_musiq() {
-  metrics::Musiq musiq(metrics::MusiqArch{});  // the defaults are pyiqa's KonIQ model
-  musiq->eval();
-  return musiq;
-}
-
-std::vector<int64_t> parse_sizes(const std::string& list) {
-  std::vector<int64_t> sizes;
-  std::stringstream in(list);
-  std::string item;
-  while (std::getline(in, item, ',')) sizes.push_back(std::stoll(item));
-  return sizes;
-}
-
 struct Options {
   int threads = 1, runs = 3;
   std::vector<int64_t> sizes{256, 512};
-  std::string only, json_path = "bench_metrics.json";
+  std::string only, json_path = "bench_metrics.json", device = "cpu";
   bool selected(const std::string& metric, const std::string& variant) const {
     return only.empty() || only == metric || only == variant;
   }
@@ -136,12 +118,13 @@ Options parse_options(int argc, char** argv) {
     };
     if (a == "--threads") o.threads = std::stoi(next());
     else if (a == "--runs") o.runs = std::stoi(next());
-    else if (a == "--sizes") o.sizes = parse_sizes(next());
+    else if (a == "--sizes") o.sizes = sinsr::bench::parse_int_list(next());
     else if (a == "--only") o.only = next();
     else if (a == "--json") o.json_path = next();
+    else if (a == "--device") o.device = next();
     else {
       std::cerr << "usage: bench_metrics [--threads N] [--runs N] [--sizes 256,512] [--json FILE]\n"
-                   "                     [--only psnr|ssim|lpips|clipiqa|musiq|<variant>]\n";
+                   "                     [--only psnr|ssim|lpips|clipiqa|musiq|<variant>] [--device cpu|cuda]\n";
       std::exit(2);
     }
   }
@@ -153,7 +136,7 @@ Options parse_options(int argc, char** argv) {
 }
 
 void print_and_write(const Options& o, const std::vector<Result>& results) {
-  std::cout << "threads: " << o.threads << "   runs: " << o.runs << " (median)   BLAS: " << sinsr::bench::blas_library() << "\n\n";
+  std::cout << "device: " << o.device << "   threads: " << o.threads << "   runs: " << o.runs << " (median)   BLAS: " << sinsr::bench::blas_library() << "\n\n";
   std::cout << std::left << std::setw(9) << "metric" << std::setw(24) << "variant" << std::right << std::setw(6) << "size"
             << std::setw(16) << "median s/image" << std::setw(13) << "min s/image" << std::setw(12) << "images/s"
             << std::setw(12) << "images/run" << "\n";
@@ -177,6 +160,7 @@ void print_and_write(const Options& o, const std::vector<Result>& results) {
     rows.push_back(row);
   }
   sinsr::Json out = sinsr::Json::object();
+  out.set("device", sinsr::Json::string(o.device));
   out.set("threads", sinsr::Json::number(o.threads));
   out.set("runs", sinsr::Json::number(o.runs));
   out.set("blas", sinsr::Json::string(sinsr::bench::blas_library()));
@@ -191,9 +175,10 @@ int main(int argc, char** argv) {
   sinsr::keep_freed_memory();  // as the sinsr binary does
   const Options o = parse_options(argc, argv);
   sinsr::set_threads(o.threads);
+  const c10::Device device = sinsr::dist::select_device(o.device);
   torch::manual_seed(0);
   std::vector<Images> images;
-  for (int64_t size : o.sizes) images.push_back(random_images(size));
+  for (int64_t size : o.sizes) images.push_back(random_images(size, device));
   std::vector<Result> results;
 
   // PSNR and SSIM are timed apart: each protocol's two values are independent computations.
@@ -211,20 +196,23 @@ int main(int argc, char** argv) {
     const std::string name = metrics::lpips_net_name(net);
     if (!o.selected("lpips", name)) continue;
     metrics::Lpips lpips(net);  // torchvision AlexNet / VGG16 features, starts in eval mode
+    lpips->to(device);
     for (const auto& im : images)
-      results.push_back(measure("lpips", name, im.size, o.runs, [&] { lpips->score(im.dist, im.ref); }));
+      results.push_back(measure("lpips", name, im.size, o.runs, [&] { lpips->score(im.dist, im.ref).item<double>(); }));
   }
 
   if (o.selected("clipiqa", "RN50")) {
-    metrics::ClipIqa clipiqa = random_clipiqa();
+    metrics::ClipIqa clipiqa = sinsr::bench::random_clipiqa();
+    clipiqa.to(device);
     for (const auto& im : images)
-      results.push_back(measure("clipiqa", "RN50", im.size, o.runs, [&] { clipiqa.score(im.dist); }));
+      results.push_back(measure("clipiqa", "RN50", im.size, o.runs, [&] { clipiqa.score(im.dist).item<double>(); }));
   }
 
   if (o.selected("musiq", "koniq")) {
-    metrics::Musiq musiq = random_musiq();
+    metrics::Musiq musiq = sinsr::bench::random_musiq();
+    musiq->to(device);
     for (const auto& im : images)
-      results.push_back(measure("musiq", "koniq", im.size, o.runs, [&] { musiq->score(im.dist); }));
+      results.push_back(measure("musiq", "koniq", im.size, o.runs, [&] { musiq->score(im.dist).item<double>(); }));
   }
 
   if (results.empty()) {

@@ -3,8 +3,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/io/pth.h"
 #include "core/io/state_dict.h"
@@ -25,6 +27,15 @@ inline std::string blas_library() {
   return "unknown";
 }
 
+
+// "64,128,256" -> {64, 128, 256} (the benches' --sizes and --steps).
+inline std::vector<int64_t> parse_int_list(const std::string& list) {
+  std::vector<int64_t> out;
+  std::stringstream in(list);
+  std::string item;
+  while (std::getline(in, item, ',')) out.push_back(std::stoll(item));
+  return out;
+}
 
 // Runs a shell command, returns its output; throws with the output when it fails.
 inline std::string run_or_throw(const std::string& cmd) {

@@ -1,0 +1,13 @@
+// Peak memory of a device, for the throughput logs (datagen's per-rank line, train's metrics.jsonl, the benches):
+// on a GPU the CUDA caching allocator's peak of allocated bytes, on the CPU the process's peak resident set.
+#pragma once
+#include <c10/core/Device.h>
+
+namespace sinsr::dist {
+
+// Peak since the process started, or since the last reset_peak_memory on that device; in MB (1e6 bytes).
+double peak_memory_mb(const c10::Device& device);
+// Starts a new peak (a GPU's allocator statistics; a no-op on the CPU, whose peak RSS cannot be reset).
+void reset_peak_memory(const c10::Device& device);
+
+}  // namespace sinsr::dist
