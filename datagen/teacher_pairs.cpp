@@ -8,7 +8,16 @@
 namespace sinsr::datagen {
 
 TeacherPairs::TeacherPairs(nn::UNetModelSwin teacher, nn::VQModelTorch vq, const Diffusion& diffusion, uint64_t seed)
-    : teacher_(std::move(teacher)), vq_(std::move(vq)), diffusion_(diffusion), seed_(seed) {
+    : teacher_(std::move(teacher)),
+      vq_(std::move(vq)),
+      diffusion_(diffusion),
+      seed_(seed),
+      chain_("datagen teacher chain", [net = teacher_, diffusion](const std::vector<at::Tensor>& in) mutable {
+        const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) {
+          return net->forward(x, t, lq);
+        };
+        return diffusion.sample_deterministic(model, in[0], in[1], in[2]).sample;
+      }) {
   teacher_->eval();
   if (!vq_.is_empty()) vq_->eval();
 }
@@ -28,10 +37,7 @@ PairLatents TeacherPairs::compute(const data::PairBatch& batch) {
     eps.push_back(at::randn(out.z_y[r].sizes(), gen, at::kFloat));
   }
   out.x_T = diffusion_.prior_sample(out.z_y, at::stack(eps).to(device));
-  const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) {
-    return teacher_->forward(x, t, lq);
-  };
-  out.z_teacher = diffusion_.sample_deterministic(model, out.x_T, out.z_y, y).sample;
+  out.z_teacher = chain_({out.x_T, out.z_y, y});
   for (at::Tensor* t : {&out.x_T, &out.z_teacher, &out.z_y, &out.z_gt}) *t = t->to(at::kCPU).contiguous();
   return out;
 }

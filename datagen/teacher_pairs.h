@@ -7,6 +7,7 @@
 
 #include "core/data/pair_loader.h"
 #include "core/diffusion/diffusion.h"
+#include "core/nn/cuda_graph.h"
 #include "core/nn/unet_swin.h"
 #include "core/nn/vq_autoencoder.h"
 
@@ -26,6 +27,8 @@ class TeacherPairs {
   nn::VQModelTorch vq_;
   Diffusion diffusion_;
   uint64_t seed_;
+  // The deterministic chain {x_T, z_y, y} -> z_teacher, replayed as a CUDA graph for full batches on a GPU.
+  nn::GraphedComputation chain_;
 };
 
 }  // namespace sinsr::datagen

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The GPU kit's run: builds every sinsr target from the project's own CMakeLists against a CUDA LibTorch and the
-# kit's dependency prefix (tools/gpu-kit.sh), proves the NCCL communicator, then measures with tools/gpu_measure.py:
+# kit's dependency prefix (tools/gpu-kit.sh), proves the NCCL communicator and the CUDA-graph replay (against eager),
+# then measures with tools/gpu_measure.py:
 # (a) the device against the CPU on the tiny config, (b) full-size throughput, MFU and peak memory. Results go to
 # $OUT/gpu-results.json and $OUT/gpu-results.md, the logs beside them.
 #
@@ -108,6 +109,11 @@ if [ $mode = gpu ]; then
   # NCCL refuses two ranks on one GPU unless each claims another host: then it connects them over loopback sockets.
   NCCL_SOCKET_IFNAME=lo NCCL_IB_DISABLE=1 $MPIRUN -np 2 \
     bash -c 'NCCL_HOSTID=gpukit-$OMPI_COMM_WORLD_RANK exec "$0" --run' "$B/nccl_check" || die "nccl_check --run failed on 2 ranks"
+fi
+
+if [ $mode = gpu ]; then
+  step "CUDA graphs: replay against eager"
+  "$B/tests/unit_tests" --gtest_filter='CudaGraph.*' || die "the CUDA graph test failed"
 fi
 
 step "measure"

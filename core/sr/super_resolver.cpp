@@ -60,6 +60,15 @@ SuperResolver::SuperResolver(nn::UNetModelSwin unet, nn::VQModelTorch vq, const 
   pad_multiple_ = need / std::gcd(sf, need);
   unet_->eval();
   if (!vq_.is_empty()) vq_->eval();
+  // Captures copies of the handles, not `this`: a SuperResolver may be moved after construction.
+  sampler_ = std::make_shared<nn::GraphedComputation>(
+      "infer sampler", [unet = unet_, diffusion = diffusion_, one_step = options_.steps == 1](const std::vector<at::Tensor>& in) mutable {
+        const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) {
+          return unet->forward(x, t, lq);
+        };
+        return one_step ? diffusion.predict_one_step(model, in[0], in[2])
+                        : diffusion.sample_deterministic(model, in[0], in[1], in[2]).sample;
+      });
 }
 
 at::Tensor SuperResolver::sample_tile(const at::Tensor& y, at::Generator& gen) {
@@ -77,11 +86,9 @@ at::Tensor SuperResolver::sample_tile(const at::Tensor& y, at::Generator& gen) {
   };
   t0 = Clock::now();
   at::Tensor z0;
-  if (options_.steps == 1)
-    z0 = diffusion_.predict_one_step(model, x_T, yp);
-  else if (options_.sampler == SamplerKind::Deterministic)
-    z0 = diffusion_.sample_deterministic(model, x_T, z_y, yp).sample;
-  else
+  if (options_.steps == 1 || options_.sampler == SamplerKind::Deterministic)
+    z0 = (*sampler_)({x_T, z_y, yp});
+  else  // draws noise at every step: not a graph
     z0 = diffusion_.sample_stochastic(model, x_T, yp, [&](int64_t) { return randn(x_T); }).sample;
   times_.unet += seconds_since(t0);
 

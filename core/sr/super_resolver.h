@@ -6,8 +6,10 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <memory>
 
 #include "core/diffusion/diffusion.h"
+#include "core/nn/cuda_graph.h"
 #include "core/nn/unet_swin.h"
 #include "core/nn/vq_autoencoder.h"
 #include "core/sr/tiling.h"
@@ -51,6 +53,9 @@ class SuperResolver {
   SuperResolveOptions options_;
   int64_t pad_multiple_;
   StageTimes times_;
+  // The UNet part of a tile ({x_T, z_y, lq} -> z_0: one step, or the deterministic chain), replayed as a CUDA
+  // graph for same-size tiles on a GPU; shared by copies, which compute the same thing.
+  std::shared_ptr<nn::GraphedComputation> sampler_;
 
   // One tile, [1, 3, h, w] in [-1, 1] -> [1, 3, sf*h, sf*w] clamped to [-1, 1].
   at::Tensor sample_tile(const at::Tensor& y, at::Generator& gen);
