@@ -53,7 +53,9 @@ elif [ $mode = gpu ]; then
   [ -f .devkit/deps.tar.xz ] || die ".devkit/deps.tar.xz missing: run 'bash tools/gpu-kit.sh --pack' on a development machine and carry .devkit"
   kit=/tmp/gpukit-deps
   if [ ! -f $kit/deps.cmake ]; then
-    rm -rf $kit.tmp && mkdir -p $kit.tmp && xz -dc .devkit/deps.tar.xz | tar -x -C $kit.tmp && mv $kit.tmp $kit ||
+    # xz, or Python's lzma where an image has no xz.
+    unxz_() { if command -v xz >/dev/null; then xz -dc "$1"; else "$PY" -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' "$1"; fi; }
+    rm -rf $kit.tmp && mkdir -p $kit.tmp && unxz_ .devkit/deps.tar.xz | tar -x -C $kit.tmp && mv $kit.tmp $kit ||
       die "could not unpack .devkit/deps.tar.xz into $kit"
   fi
 else
