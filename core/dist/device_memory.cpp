@@ -10,31 +10,18 @@
 
 namespace sinsr::dist {
 
-namespace {
-[[noreturn]] void no_cuda() { throw std::logic_error("peak_memory_mb: CUDA device in a build without SINSR_WITH_CUDA"); }
-}  // namespace
-
 double peak_memory_mb(const c10::Device& device) {
   if (device.is_cuda()) {
 #ifdef SINSR_WITH_CUDA
     const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index());
     return static_cast<double>(stats.allocated_bytes[static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE)].peak) / 1e6;
 #else
-    no_cuda();
+    throw std::logic_error("peak_memory_mb: CUDA device in a build without SINSR_WITH_CUDA");
 #endif
   }
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   return static_cast<double>(ru.ru_maxrss) * 1024.0 / 1e6;  // ru_maxrss is in KiB on Linux
-}
-
-void reset_peak_memory(const c10::Device& device) {
-  if (!device.is_cuda()) return;
-#ifdef SINSR_WITH_CUDA
-  c10::cuda::CUDACachingAllocator::resetPeakStats(device.index());
-#else
-  no_cuda();
-#endif
 }
 
 }  // namespace sinsr::dist

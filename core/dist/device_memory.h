@@ -5,9 +5,7 @@
 
 namespace sinsr::dist {
 
-// Peak since the process started, or since the last reset_peak_memory on that device; in MB (1e6 bytes).
+// Peak since the process started, in MB (1e6 bytes).
 double peak_memory_mb(const c10::Device& device);
-// Starts a new peak (a GPU's allocator statistics; a no-op on the CPU, whose peak RSS cannot be reset).
-void reset_peak_memory(const c10::Device& device);
 
 }  // namespace sinsr::dist

@@ -1,10 +1,10 @@
 // Inference benchmark (not a test): latency per image of `sinsr infer`'s pipeline with the full-size
 // networks (paper config, random weights: the work does not depend on the values), for 64x64 and
 // 128x128 LR inputs, one step and the 15-step deterministic chain, split into VQ encode / UNet / VQ
-// decode, with the peak memory of each case (each runs in its own process). Each image is one tile
-// (the chop size is the LR size), as `sinsr infer --chop-size` would run it.
+// decode, with the peak memory of each case (each runs in its own process). Tiles as `sinsr infer`
+// cuts them: --chop-size (default 64, stride 7/8 of it); the reference uses 512 on GPUs (one tile here).
 //   build/tools/bench/bench_infer [--threads N] [--runs N] [--json FILE] [--config FILE] [--device D]
-//                                 [--precision P] [--sizes 64,128] [--steps 1,15]
+//                                 [--precision P] [--sizes 64,128] [--steps 1,15] [--chop-size N]
 // On a GPU the split is not timed (the stages run asynchronously; only the total waits for the image) and
 // the peak is the CUDA allocator's.
 #include <sys/wait.h>
@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "core/diffusion/first_stage.h"
 #include "core/dist/device.h"
 #include "core/dist/device_memory.h"
 #include "core/nn/precision.h"
@@ -41,6 +40,7 @@ struct Row {
 
 struct Options {
   int threads = 0, runs = 3;
+  int64_t chop_size = 64;
   std::string json_path = "bench_infer.json", config, device = "cpu", precision = "fp32";
   std::vector<int64_t> sizes{64, 128}, steps{1, 15};
 };
@@ -60,8 +60,8 @@ Row run_case(const Case& c, const Options& o) {
   vq->set_precision(precision);
   sinsr::sr::SuperResolveOptions opt;
   opt.steps = c.steps;
-  opt.chop_size = c.size;
-  opt.chop_stride = c.size;
+  opt.chop_size = o.chop_size;
+  opt.chop_stride = o.chop_size - o.chop_size / 8;
   sinsr::sr::SuperResolver sr(unet, vq, sinsr::Diffusion(sinsr::DiffusionConfig::from_config(cfg)), opt);
   torch::manual_seed(0);
   const auto lq = torch::rand({3, c.size, c.size});
@@ -100,9 +100,10 @@ int main(int argc, char** argv) {
     else if (a == "--precision" && has_value) o.precision = argv[++i];
     else if (a == "--sizes" && has_value) o.sizes = sinsr::bench::parse_int_list(argv[++i]);
     else if (a == "--steps" && has_value) o.steps = sinsr::bench::parse_int_list(argv[++i]);
+    else if (a == "--chop-size" && has_value) o.chop_size = std::stoll(argv[++i]);
     else {
       std::cerr << "usage: bench_infer [--threads N] [--runs N] [--json FILE] [--config FILE] [--device cpu|cuda]\n"
-                   "                   [--precision fp32|bf16|fp16] [--sizes 64,128] [--steps 1,15]\n";
+                   "                   [--precision fp32|bf16|fp16] [--sizes 64,128] [--steps 1,15] [--chop-size N]\n";
       return 2;
     }
   }
