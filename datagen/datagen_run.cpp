@@ -81,6 +81,20 @@ std::vector<ShardRange> decode_ranges(const std::string& text) {
   return v;
 }
 
+// A shard never holds a NaN or an infinity: a broken teacher or autoencoder stops the run (exit 3) before
+// the batch reaches the disk, naming the first such sample.
+void check_finite(const PairLatents& z, const at::Tensor& index, const std::string& teacher_path) {
+  for (const auto& [name, t] : {std::pair<const char*, const at::Tensor&>{"x_T", z.x_T}, {"z_teacher", z.z_teacher},
+                                {"z_y", z.z_y}, {"z_gt", z.z_gt}}) {
+    const at::Tensor bad = (~t.isfinite()).flatten(1).any(1);
+    if (!bad.any().item<bool>()) continue;
+    const int64_t row = bad.nonzero()[0][0].item<int64_t>();
+    throw IntegrityError("sample " + std::to_string(index[row].item<int64_t>()) + ": " + name +
+                         " holds NaN or infinite values (teacher " + teacher_path +
+                         "); its shard is not written: check the weights");
+  }
+}
+
 void remove_temp_files(const std::string& dir, const std::string& shard_name_prefix) {
   for (const auto& e : fs::directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
@@ -95,7 +109,6 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   const auto start = Clock::now();
   const std::vector<ShardRange> all = plan_shards(s.num_samples, cfg.integer("datagen.shard_size"));
   const int64_t batch_size = cfg.integer("datagen.batch_size");
-  if (batch_size < 1) throw UsageError("config key datagen.batch_size must be >= 1");
 
   // The autoencoder first: a wrong --autoencoder for the config's space is a usage error before any work.
   nn::VQModelTorch vq = load_first_stage(cfg, s.autoencoder_path, c10::kCPU);
@@ -167,17 +180,18 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   // Rank 0 aggregates everyone's counts into one progress line; the others report after each batch.
   Progress progress(todo_samples, "pairs");
   std::map<int, int64_t> done_by_rank;
-  int finished_ranks = 1;  // the root counts itself
   int64_t done = 0, shown = 0;
   // Every report is absorbed here, wherever it is received: a rank's last report may arrive while the
   // root is still generating, and must count then.
   auto absorb = [&](const dist::MpiContext::Report& r) {
     done_by_rank[r.rank] = r.done;
-    finished_ranks += r.finished;
   };
+  const double peer_timeout = cfg.real("datagen.peer_timeout");
   auto show = [&] {
+    if (mpi.is_root())
+      for (const auto& r : mpi.poll_reports()) absorb(r);
+    mpi.check_peers(peer_timeout);  // after the poll: a report waiting in the queue is a sign of life
     if (!mpi.is_root()) return;
-    for (const auto& r : mpi.poll_reports()) absorb(r);
     int64_t total = done;
     for (const auto& [rank, n] : done_by_rank) total += n;
     if (total > shown) progress.advance(total - shown), shown = total;
@@ -205,12 +219,14 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
     while (auto batch = loader.next()) {
       if ((stopped = stop_requested())) break;
       const PairLatents z = pairs.compute(*batch);
+      check_finite(z, batch->index, s.teacher_path);
       disk.submit([writer, row, b = std::move(*batch), z] {
         (*writer)->write(row, b.index, b.gt, b.lq, z.x_T, z.z_teacher, z.z_y, z.z_gt);
       });
       row += z.x_T.size(0);
       done += z.x_T.size(0);
       mpi.post_report(done, false);
+      mpi.post_heartbeat();
       show();
     }
     if (stopped) {
@@ -228,12 +244,12 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   disk.drain();
   const double my_seconds = seconds_since(generation_start);
   mpi.post_report(done, true);
+  mpi.finish_together(peer_timeout, [&](const dist::MpiContext::Report& r) {
+    absorb(r);
+    show();
+  });
   if (mpi.is_root()) {
     show();
-    while (finished_ranks < mpi.size()) {
-      absorb(mpi.wait_report());
-      show();
-    }
     progress.finish();
   }
 

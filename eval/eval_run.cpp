@@ -179,7 +179,7 @@ int run_eval_folders(const EvalSettings& s, const dist::MpiContext& mpi) {
       [&](const ImagePair& pair) {
         return suite.score(read_rgb_u8(pair.pred), pair.ref.empty() ? at::Tensor() : read_rgb_u8(pair.ref));
       },
-      mpi, "images");
+      mpi, "images", s.config.real("eval.peer_timeout"));
   if (!mpi.is_root()) return kExitOk;
   ScoreRow base;
   base.checkpoint = fs::path(s.pred_dir).lexically_normal().filename().string();
@@ -206,8 +206,9 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   const c10::Device device = dist::rank_device(s.device, mpi);
   MetricSuite suite(cfg, bm.metrics, bm.psnr_ssim_variants, !bm.gt.empty(), device);
   const fs::path out(s.out_dir);
+  const double peer_timeout = cfg.real("eval.peer_timeout");
   if (mpi.is_root()) fs::create_directories(out);
-  mpi.barrier();
+  mpi.barrier(peer_timeout);
   ScoreCache cache((out / "cache.jsonl").string());
 
   const Precision precision = parse_precision(cfg.str("eval.precision"), "eval.precision");
@@ -223,7 +224,7 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
     opt.steps = steps;
     sr::SuperResolver sr(unet, vq, diffusion, opt);
     if (mpi.is_root()) fs::create_directories(dir);
-    mpi.barrier();
+    mpi.barrier(peer_timeout);
     return score_on_ranks(
         pairs,
         [&](const ImagePair& pair) {
@@ -235,7 +236,7 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
           return suite.score(io::to_uint8(result).permute({1, 2, 0}).contiguous(),
                              pair.ref.empty() ? at::Tensor() : read_rgb_u8(pair.ref));
         },
-        mpi, "images");
+        mpi, "images", peer_timeout);
   };
 
   std::vector<ScoreRow> rows;

@@ -70,16 +70,14 @@ at::Tensor read_rgb_u8(const std::string& path) {
 
 std::vector<ImageScores> score_on_ranks(const std::vector<ImagePair>& pairs,
                                         const std::function<std::vector<double>(const ImagePair&)>& score_one,
-                                        const dist::MpiContext& mpi, const std::string& what) {
+                                        const dist::MpiContext& mpi, const std::string& what, double peer_timeout) {
   const auto n = static_cast<int64_t>(pairs.size());
   std::unique_ptr<Progress> progress;
   if (mpi.is_root()) progress = std::make_unique<Progress>(n, what);
   std::map<int, int64_t> reported;  // rank -> images it has reported done
-  int finished_peers = 0;
   auto absorb = [&](const dist::MpiContext::Report& r) {
     progress->advance(r.done - reported[r.rank]);
     reported[r.rank] = r.done;
-    finished_peers += r.finished ? 1 : 0;
   };
   Json mine = Json::array();
   int64_t done = 0;
@@ -96,13 +94,14 @@ std::vector<ImageScores> score_on_ranks(const std::vector<ImagePair>& pairs,
     if (mpi.is_root()) {
       progress->advance();
       for (const auto& r : mpi.poll_reports()) absorb(r);
+      mpi.post_heartbeat();
     } else {
       mpi.post_report(done, false);
     }
+    mpi.check_peers(peer_timeout);
   }
   if (!mpi.is_root()) mpi.post_report(done, true);
-  else
-    while (finished_peers < mpi.size() - 1) absorb(mpi.wait_report());
+  mpi.finish_together(peer_timeout, absorb);
   if (progress) progress->finish();
 
   const std::vector<std::string> gathered = mpi.gather(mine.dump());

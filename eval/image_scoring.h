@@ -39,10 +39,11 @@ struct ImageScores {
 
 // Runs `score_one` on this rank's share of `pairs` (i = rank, rank + R, ...), with one progress bar on
 // the root over all ranks. Returns every image's scores in pair order on the root, nothing elsewhere.
-// An exception from score_one becomes that image's error; the others go on.
+// An exception from score_one becomes that image's error; the others go on. A rank silent for
+// `peer_timeout` seconds (stopped, hung) makes the others give up (MpiContext::finish_together).
 std::vector<ImageScores> score_on_ranks(const std::vector<ImagePair>& pairs,
                                         const std::function<std::vector<double>(const ImagePair&)>& score_one,
-                                        const dist::MpiContext& mpi, const std::string& what);
+                                        const dist::MpiContext& mpi, const std::string& what, double peer_timeout);
 
 // The mean of each column over the images without error, as result rows completed from `base`.
 std::vector<ScoreRow> mean_rows(const ScoreRow& base, const std::vector<MetricColumn>& columns,

@@ -30,7 +30,8 @@ po::options_description config_options(const Command& cmd, bool with_defaults) {
     if (!in_sections(k, cmd)) continue;
     auto* v = po::value<std::string>()->value_name("V");
     if (with_defaults) v->default_value(k.default_value, k.default_value.empty() ? "\"\"" : k.default_value);
-    o.add_options()(k.dotted().c_str(), v, k.help.c_str());
+    const std::string allowed = k.rule.describe();
+    o.add_options()(k.dotted().c_str(), v, (k.help + (allowed.empty() ? "" : " [" + allowed + "]")).c_str());
   }
   return o;
 }

@@ -107,7 +107,14 @@ int run_infer(const Invocation& inv) {
       for (const auto& w : img.warnings) progress.message("warning: " + job.input + ": " + w);
       // The noise depends on the seed and the file name only: results do not depend on order or company.
       const uint64_t key = derive_seed(seed, "infer", fs::path(job.input).filename().string());
-      io::write_image(job.output, sr.upscale(img.rgb, key));
+      const at::Tensor out = sr.upscale(img.rgb, key);
+      // Saved, NaN would be a black image: non-finite output means broken weights, so the run stops (exit 3).
+      if (!out.isfinite().all().item<bool>())
+        throw IntegrityError(job.input + ": the output holds NaN or infinite values; nothing written for it (check the "
+                             "weights " + a["model"].as<std::string>() + ")");
+      io::write_image(job.output, out);
+    } catch (const IntegrityError&) {
+      throw;
     } catch (const std::exception& e) {
       progress.message("skipping " + job.input + ": " + e.what());
       ++failed;
@@ -135,7 +142,8 @@ Command infer_command() {
       "<stem>.png (or .jpg) at x4 into DIR. Images are padded to the network's multiple and cropped back;\n"
       "large ones are cut into overlapping tiles that are blended (smooth ramps, or the reference's uniform\n"
       "average). The noise of an image depends only on --seed and its file name. A file that cannot be read\n"
-      "is reported and skipped; the exit code is 1 if any failed. The networks are the [model], [autoencoder]\n"
+      "is reported and skipped; the exit code is 1 if any failed. An output holding NaN or infinities (broken\n"
+      "weights) is never written: the run stops with exit 3. The networks are the [model], [autoencoder]\n"
       "and [diffusion] config (defaults: the paper's full-size model; configs/tiny.ini for the small one).";
   c.sections = {"model", "autoencoder", "diffusion"};
   c.declare = [](po::options_description& o, po::positional_options_description&) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 
 #include "core/io/state_dict.h"
 #include "core/util/atomic_file.h"
@@ -41,16 +42,25 @@ void save_checkpoint(const std::string& run_dir, const CheckpointState& state, c
   const fs::path tmp = root / (".tmp-" + step_name(state.step) + "-" + std::to_string(::getpid()));
   fs::remove_all(tmp);
   fs::create_directories(tmp);
-  io::write_state_dict((tmp / "student.pth").string(), io::module_state_dict(student));
-  io::write_state_dict((tmp / "ema.pth").string(), ema);
-  {
+  try {
+    io::write_state_dict((tmp / "student.pth").string(), io::module_state_dict(student));
+    io::write_state_dict((tmp / "ema.pth").string(), ema);
+    // Serialised in memory and written by us: LibTorch's file writer throws from its destructor when the
+    // disk is full, which terminates the process instead of reporting the error.
     torch::serialize::OutputArchive archive;
     optimizer.save(archive);
-    archive.save_to((tmp / "optimizer.pt").string());
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    const std::string data = bytes.str();
+    write_file_atomically((tmp / "optimizer.pt").string(), data.data(), data.size());
+    Json info = state.info;
+    info.set("step", Json::number(static_cast<double>(state.step)));
+    write_file_atomically((tmp / "state.json").string(), info.dump(2) + "\n");
+  } catch (...) {
+    std::error_code ignored;  // the disk may be full: the half-made folder goes, the last checkpoint stays
+    fs::remove_all(tmp, ignored);
+    throw;
   }
-  Json info = state.info;
-  info.set("step", Json::number(static_cast<double>(state.step)));
-  write_file_atomically((tmp / "state.json").string(), info.dump(2) + "\n");
   fsync_dir(tmp);
   fs::remove_all(final_dir);  // a re-save of the same step (after a resume) replaces it
   fs::rename(tmp, final_dir);

@@ -3,10 +3,11 @@
 #include <torch/torch.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <iostream>
 #include <thread>
 
@@ -62,26 +63,44 @@ class Watchdog {
   std::thread thread_;
 };
 
-// metrics.jsonl up to `step` (what a resumed run keeps: lines past the checkpoint are redone).
-void truncate_metrics(const fs::path& path, int64_t step) {
-  if (!fs::exists(path)) return;
-  std::ifstream in(path);
-  std::string line, kept;
-  while (std::getline(in, line))
-    if (!line.empty() && Json::parse(line)["step"].as_int() <= step) kept += line + "\n";
-  write_file_atomically(path.string(), kept);
-}
-
-std::vector<LossPoint> read_loss_points(const fs::path& path, const std::vector<std::string>& terms) {
-  std::vector<LossPoint> points;
+// The JSON lines of metrics.jsonl / validation.jsonl. A torn last line (a crash or a full disk while it
+// was appended) is dropped: a resumed run writes that step again.
+std::vector<std::pair<std::string, Json>> read_json_lines(const fs::path& path) {
+  std::vector<std::pair<std::string, Json>> out;
   std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    const Json j = Json::parse(line);
+    try {
+      out.emplace_back(line, Json::parse(line));
+    } catch (const std::exception&) {
+    }
+  }
+  return out;
+}
+
+// metrics.jsonl up to `step` (what a resumed run keeps: lines past the checkpoint are redone).
+void truncate_metrics(const fs::path& path, int64_t step) {
+  if (!fs::exists(path)) return;
+  std::string kept;
+  for (const auto& [line, j] : read_json_lines(path))
+    if (j["step"].as_int() <= step) kept += line + "\n";
+  write_file_atomically(path.string(), kept);
+}
+
+void append_line(std::ofstream& out, const fs::path& path, const std::string& line) {
+  errno = 0;
+  out << line << "\n" << std::flush;
+  if (!out) throw std::runtime_error("cannot append to " + path.string() + ": " + (errno ? std::strerror(errno) : "I/O error"));
+}
+
+std::vector<LossPoint> read_loss_points(const fs::path& path, const std::vector<std::string>& terms) {
+  std::vector<LossPoint> points;
+  for (const auto& [line, j] : read_json_lines(path)) {
     LossPoint p{j["step"].as_int(), {}};
-    for (const std::string& term : terms) p.values.push_back(j[term].as_number());
-    points.push_back(std::move(p));
+    for (const std::string& term : terms)
+      if (j[term].is_number()) p.values.push_back(j[term].as_number());
+    if (p.values.size() == terms.size()) points.push_back(std::move(p));  // a skipped step's losses are null
   }
   return points;
 }
@@ -98,22 +117,19 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
                       const at::Device& device, const dist::MpiContext& mpi) {
   auto comm = dist::make_communicator(mpi, device);
   const int R = comm->size(), rank = comm->rank();
-  // Every [train] value the loop uses is checked here, before any work: a 0 interval would be a division by
-  // zero (SIGFPE), a negative rate a LibTorch stack trace.
-  const int64_t steps = cfg.integer_at_least("train.steps", 1), B = cfg.integer_at_least("train.batch_size", 1),
-                micro = cfg.integer_at_least("train.microbatch", 1);
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  const int64_t log_every = cfg.integer_at_least("train.log_every", 1), ckpt_every = cfg.integer_at_least("train.ckpt_every", 1);
-  const int64_t val_every = cfg.integer_at_least("train.val_every", 1), check_every = cfg.integer_at_least("train.check_every", 0);
-  const int64_t keep_ckpts = cfg.integer_at_least("train.keep_ckpts", 1), warmup = cfg.integer_at_least("train.warmup", 0);
-  const double lr = cfg.real_in("train.lr", 0, kInf, /*low_open=*/true), grad_clip = cfg.real_in("train.grad_clip", 0, kInf);
-  const double ema_rate = cfg.real_in("train.ema_rate", 0, 1), weight_decay = cfg.real_in("train.weight_decay", 0, kInf);
-  const double peer_timeout = cfg.real_in("train.peer_timeout", 0, kInf, /*low_open=*/true);
-  const double bucket_mb = cfg.real_in("train.bucket_mb", 0, kInf, /*low_open=*/true);
+  // Config::load has checked every value against its key's rule (intervals >= 1, lr > 0, ...).
+  const int64_t steps = cfg.integer("train.steps"), B = cfg.integer("train.batch_size"), micro = cfg.integer("train.microbatch");
+  const int64_t log_every = cfg.integer("train.log_every"), ckpt_every = cfg.integer("train.ckpt_every");
+  const int64_t val_every = cfg.integer("train.val_every"), check_every = cfg.integer("train.check_every");
+  const int64_t keep_ckpts = cfg.integer("train.keep_ckpts"), warmup = cfg.integer("train.warmup");
+  const double lr = cfg.real("train.lr"), grad_clip = cfg.real("train.grad_clip");
+  const double ema_rate = cfg.real("train.ema_rate"), weight_decay = cfg.real("train.weight_decay");
+  const double peer_timeout = cfg.real("train.peer_timeout"), bucket_mb = cfg.real("train.bucket_mb");
   // Reading the vote is a host sync: every step costs nothing on a CPU, but stalls a GPU's queue.
-  const int64_t stop_every = cfg.integer_at_least("train.stop_check_every", 0) > 0 ? cfg.integer("train.stop_check_every")
-                             : device.is_cuda()                                    ? 10
-                                                                                   : 1;
+  const int64_t stop_every = cfg.integer("train.stop_check_every") > 0 ? cfg.integer("train.stop_check_every")
+                             : device.is_cuda()                        ? 10
+                                                                       : 1;
+  const bool skip_nonfinite = cfg.str("train.nonfinite") == "skip";
   if (B % R) throw UsageError("train.batch_size (" + std::to_string(B) + ") must be a multiple of the rank count (" + std::to_string(R) + ")");
   const int64_t per_rank = B / R;
   std::vector<int64_t> later;
@@ -185,7 +201,9 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
 
   net->train();
   double window_seconds = 0, window_data = 0;
-  int64_t window_steps = 0;
+  int64_t window_steps = 0, skipped_steps = 0;
+  // The first step whose gradient (first_bad) or this rank's own loss (my_first_bad) was not finite; 0: none.
+  at::Tensor first_bad = at::zeros({1}, at::TensorOptions().dtype(at::kLong).device(device)), my_first_bad = first_bad.clone();
   for (int64_t step = start + 1; step <= steps; ++step) {
     const auto t0 = Clock::now();
     objective.load(step, B, rank, per_rank, device);  // this rank's slice of the global batch
@@ -203,25 +221,49 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
     }
     grad_sync.finish();
     const bool log_step = step % log_every == 0 || step == steps;
-    // Stays on the device (read on log steps only), and is computed only when something needs it.
-    const at::Tensor grad_norm = grad_clip > 0 || log_step ? total_grad_norm(params) : at::Tensor();
-    if (grad_clip > 0) {
-      const at::Tensor scale = (grad_clip / grad_norm).clamp_max(1.0);
-      for (const at::Tensor& p : params) p.grad().mul_(scale);
+    const bool ckpt_step = step % ckpt_every == 0 || step == steps;
+    // Stays on the device (read on log steps only). A NaN or infinity in any rank's loss reaches every rank's
+    // gradients through the all-reduce, so the ranks agree on `finite` without exchanging it.
+    const at::Tensor grad_norm = total_grad_norm(params);
+    const at::Tensor finite = grad_norm.isfinite();
+    first_bad.masked_fill_(first_bad.eq(0).logical_and(finite.logical_not()), step);
+    my_first_bad.masked_fill_(my_first_bad.eq(0).logical_and(sums.isfinite().all().logical_not()), step);
+    // skip decides now (a host sync); abort learns it at the next vote, always before a checkpoint.
+    const bool apply = !skip_nonfinite || finite.item<bool>();
+    if (apply) {
+      if (grad_clip > 0) {
+        const at::Tensor scale = (grad_clip / grad_norm).clamp_max(1.0);
+        for (const at::Tensor& p : params) p.grad().mul_(scale);
+      }
+      for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(schedule.at(step));
+      optimizer.step();
+      if (mpi.is_root()) ema.update(*net);
+    } else {
+      ++skipped_steps;
+      if (mpi.is_root()) progress.message(s.command + ": step " + std::to_string(step) + ": NaN or infinite gradient, step skipped (train.nonfinite = skip)");
+      first_bad.zero_(), my_first_bad.zero_();
     }
-    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(schedule.at(step));
-    optimizer.step();
-    if (mpi.is_root()) ema.update(*net);
     if (log_step) {
       comm->all_reduce_sum(sums);
       sums /= static_cast<double>(B);
     }
-    // Everyone learns whether anyone was asked to stop, so all ranks checkpoint the same step.
+    // Everyone learns whether anyone was asked to stop, so all ranks checkpoint the same step; the same vote
+    // carries the non-finite verdict, and a checkpoint step always votes.
     bool stop = false;
-    if (log_step || step % stop_every == 0) {
+    if (log_step || ckpt_step || step % stop_every == 0) {
       at::Tensor votes = at::full({1}, stop_requested() ? 1.0f : 0.0f, at::TensorOptions().device(device));
       comm->all_reduce_sum(votes);
       stop = votes.item<float>() > 0;
+      if (const int64_t bad = first_bad.item<int64_t>(); bad > 0) {
+        if (const int64_t mine = my_first_bad.item<int64_t>(); mine > 0)
+          std::cerr << s.command << ": rank " << rank << ": its loss was NaN or infinite at step " << mine << "\n";
+        if (mpi.is_root()) {
+          progress.finish();
+          std::cerr << s.command << ": NaN or infinite gradient at step " << bad << " (train.nonfinite = abort): stopped "
+                    << "without checkpointing it; the last checkpoint stays (train.nonfinite=skip skips such steps)\n";
+        }
+        return kExitFailure;
+      }
     }
     watchdog.alive();
     window_seconds += seconds_since(t0);
@@ -238,11 +280,12 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       }
       line.set("lr", Json::number(schedule.at(step)));
       line.set("grad_norm", Json::number(grad_norm.item<double>()));
+      if (skipped_steps > 0) line.set("skipped_steps", Json::number(static_cast<double>(skipped_steps)));
       line.set("samples_per_s", Json::number(static_cast<double>(B * window_steps) / window_seconds));
       line.set("s_per_step", Json::number(window_seconds / static_cast<double>(window_steps)));
       line.set("data_wait", Json::number(window_data / window_seconds));
       line.set("peak_mem_mb", Json::number(dist::peak_memory_mb(device)));  // the root rank's
-      metrics << line.dump() << "\n" << std::flush;
+      append_line(metrics, metrics_path, line.dump());
       history.push_back(std::move(point));
       write_loss_plot((run / "metrics.png").string(), terms, history);
       window_seconds = window_data = 0;
@@ -255,7 +298,7 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       net->train();
       if (!v.as_object().empty()) {
         v.set("step", Json::number(static_cast<double>(step)));
-        validation << v.dump() << "\n" << std::flush;
+        append_line(validation, validation_path, v.dump());
       }
     }
     if (check_every > 0 && step % check_every == 0 && !dist::replicas_agree(all_tensors, *comm)) {
@@ -272,7 +315,7 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       }
       return kExitTempFail;
     }
-    if (step % ckpt_every == 0 || step == steps) checkpoint(step);
+    if (ckpt_step) checkpoint(step);
   }
   if (mpi.is_root()) {
     progress.finish();

@@ -50,8 +50,7 @@ BlurKernelConfig blur_config(const Config& cfg, const std::string& suffix) {
   const std::string s = "degradation.";
   BlurKernelConfig b;
   b.pad_size = static_cast<int>(cfg.integer(s + "blur_kernel_size" + suffix));
-  if (b.pad_size < 5 || b.pad_size % 2 == 0)
-    throw UsageError("config key " + s + "blur_kernel_size" + suffix + " must be odd and at least 5");
+  if (b.pad_size % 2 == 0) throw UsageError("config key " + s + "blur_kernel_size" + suffix + " must be odd");
   // kernel_list names the types kernel_prob weighs, as in the reference's YAML.
   const std::vector<std::string> names = cfg.items(s + "kernel_list" + suffix);
   const std::vector<double> probs = cfg.real_list(s + "kernel_prob" + suffix);
@@ -66,14 +65,12 @@ BlurKernelConfig blur_config(const Config& cfg, const std::string& suffix) {
     if (type < 0)
       throw UsageError("config key " + s + "kernel_list" + suffix + ": unknown kernel type '" + names[i] +
                        "' (iso, aniso, generalized_iso, generalized_aniso, plateau_iso, plateau_aniso)");
-    if (probs[i] < 0) throw UsageError("config key " + s + "kernel_prob" + suffix + ": weights must be >= 0");
     b.type_probs[static_cast<size_t>(type)] += probs[i];
   }
   b.sinc_prob = cfg.real(s + "sinc_prob" + suffix);
   const auto sigma = cfg.real_range(s + "blur_sigma" + suffix);
   const auto betag = cfg.real_range(s + "betag_range" + suffix);
   const auto betap = cfg.real_range(s + "betap_range" + suffix);
-  if (sigma[0] <= 0) throw UsageError("config key " + s + "blur_sigma" + suffix + ": sigmas must be > 0");
   b.sigma_low = sigma[0], b.sigma_high = sigma[1];
   b.betag_low = betag[0], b.betag_high = betag[1];
   b.betap_low = betap[0], b.betap_high = betap[1];
@@ -109,7 +106,6 @@ NoiseStageConfig noise_config(const Config& cfg, const std::string& suffix) {
 DegradationConfig DegradationConfig::from_config(const Config& cfg) {
   DegradationConfig d;
   d.sf = static_cast<int>(cfg.integer("degradation.sf"));
-  if (d.sf < 1) throw UsageError("config key degradation.sf must be >= 1");
   d.blur1 = blur_config(cfg, "");
   d.blur2 = blur_config(cfg, "2");
   d.final_sinc_prob = cfg.real("degradation.final_sinc_prob");
@@ -118,7 +114,7 @@ DegradationConfig DegradationConfig::from_config(const Config& cfg) {
   d.noise1 = noise_config(cfg, "");
   d.noise2 = noise_config(cfg, "2");
   const auto j1 = cfg.real_range("degradation.jpeg_range"), j2 = cfg.real_range("degradation.jpeg_range2");
-  if (j1[0] <= 0 || j1[1] >= 100 || j2[0] <= 0 || j2[1] >= 100)
+  if (j1[1] >= 100 || j2[1] >= 100)
     throw UsageError("config keys degradation.jpeg_range/jpeg_range2: qualities must lie in (0, 100) (DiffJPEG's "
                      "quantiser is 0 at quality 100)");
   d.jpeg_low1 = j1[0], d.jpeg_high1 = j1[1], d.jpeg_low2 = j2[0], d.jpeg_high2 = j2[1];

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <utility>
 
 #include "core/util/config.h"
 #include "core/util/errors.h"
@@ -44,6 +46,24 @@ bool is_truncated_jpeg(const std::vector<uint8_t>& bytes) {
   return true;
 }
 
+// Width and height from a PNG (IHDR) or baseline/progressive JPEG (SOFn) header; nullopt for other formats
+// or a header too short to say. Lets a 100000 x 100000 claim be refused without allocating for it.
+std::optional<std::pair<int64_t, int64_t>> header_size(const std::vector<uint8_t>& b) {
+  const auto be16 = [&](size_t i) { return (int64_t{b[i]} << 8) | b[i + 1]; };
+  const auto be32 = [&](size_t i) { return (be16(i) << 16) | be16(i + 2); };
+  static const uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  if (b.size() >= 24 && std::equal(kPng, kPng + 8, b.begin())) return std::make_pair(be32(16), be32(20));
+  if (b.size() < 4 || b[0] != 0xFF || b[1] != 0xD8) return std::nullopt;
+  for (size_t i = 2; i + 9 < b.size();) {
+    if (b[i] != 0xFF) return std::nullopt;
+    const uint8_t marker = b[i + 1];
+    const bool sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+    if (sof) return std::make_pair(be16(i + 7), be16(i + 5));
+    i += 2 + static_cast<size_t>(be16(i + 2));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 HrDataConfig HrDataConfig::from_config(const Config& cfg) {
@@ -52,12 +72,11 @@ HrDataConfig HrDataConfig::from_config(const Config& cfg) {
   c.extensions.clear();
   for (const std::string& e : cfg.items("data.extensions")) c.extensions.push_back(lower(e.rfind('.', 0) == 0 ? e.substr(1) : e));
   c.gt_size = static_cast<int>(cfg.integer("data.gt_size"));
-  if (c.gt_size < 1) throw UsageError("config key data.gt_size must be >= 1");
   c.rescale_gt = cfg.flag("data.rescale_gt");
   c.use_hflip = cfg.flag("data.use_hflip");
   c.max_side = static_cast<int>(cfg.integer("data.max_side"));
-  if (c.max_side < 0) throw UsageError("config key data.max_side must be >= 0 (0: photos as they are)");
   c.cache_images = cfg.flag("data.cache_images");
+  c.max_pixels = cfg.integer("data.max_pixels");
   return c;
 }
 
@@ -89,18 +108,25 @@ std::vector<std::string> list_hr_images(const HrDataConfig& cfg) {
   return paths;
 }
 
-cv::Mat read_hr_image(const std::string& path) {
+cv::Mat read_hr_image(const std::string& path, int64_t max_pixels) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error(path + ": cannot open the file");
   const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw std::runtime_error(path + ": read error");
   if (bytes.empty()) throw std::runtime_error(path + ": empty file");
   if (is_truncated_jpeg(bytes)) throw std::runtime_error(path + ": truncated JPEG (no end-of-image marker)");
-  cv::Mat bgr = cv::imdecode(bytes, cv::IMREAD_COLOR);
-  if (bgr.empty()) throw std::runtime_error(path + ": not a readable image (corrupt, truncated or unsupported format)");
+  if (const auto size = header_size(bytes); size && size->first * size->second > max_pixels)
+    throw std::runtime_error(path + ": " + std::to_string(size->first) + " x " + std::to_string(size->second) +
+                             " pixels, more than data.max_pixels (" + std::to_string(max_pixels) + ")");
   cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  rgb.convertTo(rgb, CV_32FC3, 1.0 / 255.0);
+  try {
+    const cv::Mat bgr = cv::imdecode(bytes, cv::IMREAD_COLOR);
+    if (bgr.empty()) throw std::runtime_error(path + ": not a readable image (corrupt, truncated or unsupported format)");
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    rgb.convertTo(rgb, CV_32FC3, 1.0 / 255.0);
+  } catch (const cv::Exception& e) {  // OpenCV's size limit, a failed allocation in the decoder, ...
+    throw std::runtime_error(path + ": cannot decode (" + e.err + ")");
+  }
   return rgb;
 }
 
@@ -132,9 +158,9 @@ cv::Mat prepare_gt(const cv::Mat& image, const HrDataConfig& cfg, SampleRng& rng
   return img.clone();
 }
 
-cv::Mat read_hr_image(const std::string& path, int max_side) {
-  cv::Mat image = read_hr_image(path);
-  const int longer = std::max(image.rows, image.cols);
+cv::Mat read_hr_image(const std::string& path, const HrDataConfig& cfg) {
+  cv::Mat image = read_hr_image(path, cfg.max_pixels);
+  const int longer = std::max(image.rows, image.cols), max_side = cfg.max_side;
   if (max_side <= 0 || longer <= max_side) return image;
   const double f = static_cast<double>(max_side) / longer;
   cv::Mat small;

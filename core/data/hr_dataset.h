@@ -2,6 +2,7 @@
 #pragma once
 #include <opencv2/core/mat.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct HrDataConfig {
   bool use_hflip = true;
   int max_side = 0;            // photos whose longer side exceeds this are area-downscaled first (0: never)
   bool cache_images = false;   // keep every decoded (and downscaled) photo in memory: small photo sets only
+  int64_t max_pixels = 100'000'000;  // a photo whose header claims more is refused before it is decoded
 
   static HrDataConfig from_config(const Config& cfg);  // [data]
 };
@@ -32,11 +34,12 @@ struct HrDataConfig {
 std::vector<std::string> list_hr_images(const HrDataConfig& cfg);
 
 // Reads a photo like the reference (cv2 IMREAD_COLOR: 8-bit, gray -> 3 channels, alpha dropped) as RGB
-// float32 in [0, 1]. Throws std::runtime_error naming the file if it is missing, empty, truncated or not an
-// image.
-cv::Mat read_hr_image(const std::string& path);
-// read_hr_image, then area-downscaled so that the longer side is at most `max_side` (0: as read).
-cv::Mat read_hr_image(const std::string& path, int max_side);
+// float32 in [0, 1]. Throws std::runtime_error naming the file if it is missing, empty, truncated, not an
+// image, or larger than `max_pixels` (read from a PNG or JPEG header before decoding; OpenCV's own limit
+// of 2^30 pixels for the other formats).
+cv::Mat read_hr_image(const std::string& path, int64_t max_pixels);
+// read_hr_image, then area-downscaled so that the longer side is at most cfg.max_side (0: as read).
+cv::Mat read_hr_image(const std::string& path, const HrDataConfig& cfg);
 
 // The reference's GT preparation: horizontal flip with p = 0.5, then with rescale_gt a random square of
 // side max(min(h, w), gt_size) (reflect-101 padding when a side is shorter) area-resized to gt_size;

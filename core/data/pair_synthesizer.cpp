@@ -63,12 +63,12 @@ void PairSynthesizer::mark_bad(size_t image, const std::string& why) const {
 }
 
 cv::Mat PairSynthesizer::photo(size_t image) const {
-  if (!data_.cache_images) return read_hr_image(paths_[image], data_.max_side);
+  if (!data_.cache_images) return read_hr_image(paths_[image], data_);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (auto it = cache_.find(image); it != cache_.end()) return it->second;
   }
-  cv::Mat decoded = read_hr_image(paths_[image], data_.max_side);  // outside the lock: decoding is slow
+  cv::Mat decoded = read_hr_image(paths_[image], data_);  // outside the lock: decoding is slow
   std::lock_guard<std::mutex> lock(mutex_);
   return cache_.emplace(image, decoded).first->second;
 }
@@ -85,8 +85,11 @@ bool PairSynthesizer::try_make(int64_t index, size_t image, Pair& pair) const {
   } catch (const std::domain_error&) {
     mark_bad(image, paths_[image] + ": its degradation produced non-finite values");
     return false;
-  } catch (const std::runtime_error& e) {
+  } catch (const std::runtime_error& e) {  // names the file (read_hr_image)
     mark_bad(image, e.what());
+    return false;
+  } catch (const std::exception& e) {  // OpenCV or an allocation while preparing or degrading it
+    mark_bad(image, paths_[image] + ": " + e.what());
     return false;
   }
   pair.index = index;

@@ -2,14 +2,23 @@
 
 #include <mpi.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 namespace sinsr::dist {
 
 namespace {
 
-constexpr int kReportTag = 7301;
+constexpr int kReportTag = 7301, kHeartbeatTag = 7302, kReleaseTag = 7303;
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+void nap() { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }
 
 void check(int rc, const char* what) {
   if (rc != MPI_SUCCESS) throw std::runtime_error(std::string("MPI error in ") + what);
@@ -33,6 +42,10 @@ MpiContext::MpiContext() {
   MPI_Comm_rank(node, &local_rank_);
   MPI_Comm_size(node, &local_size_);
   MPI_Comm_free(&node);
+  finished_.assign(static_cast<size_t>(size_), false);
+  finished_[0] = true;  // the root does not report to itself
+  last_report_.assign(static_cast<size_t>(size_), now_seconds());
+  last_heartbeat_ = now_seconds();
 }
 
 MpiContext::~MpiContext() {
@@ -40,6 +53,20 @@ MpiContext::~MpiContext() {
 }
 
 void MpiContext::barrier() const { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
+
+void MpiContext::barrier(double timeout) const {
+  MPI_Request request;
+  check(MPI_Ibarrier(MPI_COMM_WORLD, &request), "MPI_Ibarrier");
+  const double deadline = now_seconds() + timeout;
+  for (int done = 0;;) {
+    check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    if (done) return;
+    if (now_seconds() > deadline)
+      throw std::runtime_error("a rank did not reach the barrier within " + std::to_string(static_cast<int64_t>(timeout)) +
+                               " s (stopped, or hung on a file system?); giving up (the timeout is the stage's peer_timeout key)");
+    nap();
+  }
+}
 
 std::string MpiContext::broadcast(const std::string& value) const {
   long long n = static_cast<long long>(value.size());
@@ -89,14 +116,70 @@ std::vector<MpiContext::Report> MpiContext::poll_reports() const {
     long long msg[2];
     check(MPI_Recv(msg, 2, MPI_LONG_LONG, st.MPI_SOURCE, kReportTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
     out.push_back({st.MPI_SOURCE, static_cast<int64_t>(msg[0]), msg[1] != 0});
+    if (msg[1] != 0) finished_[static_cast<size_t>(st.MPI_SOURCE)] = true;
+    last_report_[static_cast<size_t>(st.MPI_SOURCE)] = now_seconds();
   }
 }
 
-MpiContext::Report MpiContext::wait_report() const {
-  long long msg[2];
-  MPI_Status st;
-  check(MPI_Recv(msg, 2, MPI_LONG_LONG, MPI_ANY_SOURCE, kReportTag, MPI_COMM_WORLD, &st), "MPI_Recv");
-  return {st.MPI_SOURCE, static_cast<int64_t>(msg[0]), msg[1] != 0};
+void MpiContext::post_heartbeat() const {
+  if (!is_root()) return;
+  int beat = 1;  // tiny: sent eagerly, never waits for the receiver
+  for (int r = 1; r < size_; ++r) check(MPI_Send(&beat, 1, MPI_INT, r, kHeartbeatTag, MPI_COMM_WORLD), "MPI_Send");
+}
+
+namespace {
+
+std::runtime_error silent(const std::string& who, double timeout) {
+  return std::runtime_error(who + " has shown no progress for " + std::to_string(static_cast<int64_t>(timeout)) +
+                            " s (stopped, or hung on a file system?); giving up (the timeout is the stage's peer_timeout key)");
+}
+
+}  // namespace
+
+void MpiContext::drain_heartbeats() const {
+  for (int flag = 1, msg = 0; flag;) {
+    check(MPI_Iprobe(0, kHeartbeatTag, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE), "MPI_Iprobe");
+    if (!flag) break;
+    check(MPI_Recv(&msg, 1, MPI_INT, 0, kHeartbeatTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+    last_heartbeat_ = now_seconds();
+  }
+}
+
+void MpiContext::check_peers(double timeout) const {
+  if (!is_root()) {
+    drain_heartbeats();
+    if (now_seconds() - last_heartbeat_ > timeout) throw silent("rank 0", timeout);
+    return;
+  }
+  for (int r = 1; r < size_; ++r)
+    if (!finished_[static_cast<size_t>(r)] && now_seconds() - last_report_[static_cast<size_t>(r)] > timeout)
+      throw silent("rank " + std::to_string(r), timeout);
+}
+
+void MpiContext::finish_together(double timeout, const std::function<void(const Report&)>& on_report) const {
+  int go = 0;
+  if (is_root()) {
+    double last_beat = 0;
+    while (std::find(finished_.begin(), finished_.end(), false) != finished_.end()) {
+      for (const Report& r : poll_reports()) on_report(r);
+      check_peers(timeout);
+      if (now_seconds() - last_beat > 1.0) post_heartbeat(), last_beat = now_seconds();
+      nap();
+    }
+    for (int r = 1; r < size_; ++r) check(MPI_Send(&go, 1, MPI_INT, r, kReleaseTag, MPI_COMM_WORLD), "MPI_Send");
+    return;
+  }
+  for (;;) {
+    check_peers(timeout);
+    int released = 0;
+    check(MPI_Iprobe(0, kReleaseTag, MPI_COMM_WORLD, &released, MPI_STATUS_IGNORE), "MPI_Iprobe");
+    if (released) {
+      check(MPI_Recv(&go, 1, MPI_INT, 0, kReleaseTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+      drain_heartbeats();  // none is left over at MPI_Finalize: the root sends no more after the release
+      return;
+    }
+    nap();
+  }
 }
 
 void MpiContext::abort(int exit_code) const {

@@ -3,6 +3,7 @@
 // not launched by mpirun/srun), MPI_Finalize on destruction. Only the constructing thread calls MPI.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ class MpiContext {
   int local_size() const { return local_size_; }
 
   void barrier() const;
+  // A barrier that gives up (std::runtime_error) when some rank has not arrived after `timeout` seconds.
+  void barrier(double timeout) const;
   // Root's string on every rank.
   std::string broadcast(const std::string& value) const;
   // Every rank's string, in rank order, on the root (empty elsewhere).
@@ -41,7 +44,18 @@ class MpiContext {
   };
   void post_report(int64_t done, bool finished) const;
   std::vector<Report> poll_reports() const;
-  Report wait_report() const;
+  // Root, while it works: tells the ranks that already wait in finish_together that it is alive.
+  void post_heartbeat() const;
+  // Every rank, while it works: throws std::runtime_error naming a rank that shows no sign of progress for
+  // more than `timeout` seconds: on the root, an unfinished rank whose last report (poll_reports) is that old;
+  // elsewhere, the root, whose heartbeats stopped.
+  void check_peers(double timeout) const;
+  // The end of a work loop, before any collective: a stopped or hung rank (SIGSTOP, a hung file system) must
+  // not leave the others blocked forever. The root hands every report to `on_report` until each other rank
+  // has posted its finished one, heartbeating the waiting ranks; the others wait for the root's release.
+  // Either side throws std::runtime_error naming the silent rank after `timeout` seconds without a sign of
+  // it (polled with short sleeps: waiting uses no CPU).
+  void finish_together(double timeout, const std::function<void(const Report&)>& on_report) const;
 
   // Aborts every rank (after an error on one of them that the others cannot learn about).
   [[noreturn]] void abort(int exit_code) const;
@@ -49,6 +63,10 @@ class MpiContext {
  private:
   int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1;
   bool initialized_here_ = false;
+  mutable std::vector<bool> finished_;      // root: which ranks' finished reports poll_reports has received
+  mutable std::vector<double> last_report_;  // root: when poll_reports last heard from each rank
+  mutable double last_heartbeat_ = 0;        // other ranks: when the root's last heartbeat arrived
+  void drain_heartbeats() const;
 };
 
 }  // namespace sinsr::dist

@@ -4,6 +4,8 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 
@@ -49,6 +51,21 @@ hid_t memory_type(at::ScalarType t) {
   }
 }
 
+// Once per process, before any other HDF5 call: errors come back as return codes (reported by us, naming
+// the file), and the library registers no atexit clean-up. That clean-up re-closes a file whose H5Fclose
+// failed (a full disk) and crashes in H5F__close_cb; every file is closed explicitly here anyway.
+void init_hdf5() {
+  static const bool done = [] {
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)done;
+}
+
+// The system's reason for the last failed write, if HDF5's I/O left one in errno.
+std::string io_reason() { return errno != 0 ? std::strerror(errno) : "I/O error"; }
+
 herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* out) {
   static_cast<std::vector<std::string>*>(out)->push_back(name);
   return 0;
@@ -57,7 +74,7 @@ herr_t collect_name(hid_t, const char* name, const H5L_info_t*, void* out) {
 }  // namespace
 
 H5Reader::H5Reader(const std::string& path) : path_(path) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors come back as return codes, reported by us
+  init_hdf5();
   file_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file_ < 0) throw std::runtime_error("cannot open HDF5 file '" + path + "' (missing, unreadable or corrupt)");
 }
@@ -180,9 +197,10 @@ bool H5Reader::attr_is_string(const std::string& object, const std::string& name
 }
 
 H5Writer::H5Writer(const std::string& path) : path_(path) {
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  init_hdf5();
+  errno = 0;
   file_ = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file_ < 0) throw std::runtime_error(path + ": cannot create HDF5 file");
+  if (file_ < 0) throw std::runtime_error(path + ": cannot create HDF5 file: " + io_reason());
 }
 
 H5Writer::~H5Writer() {
@@ -221,8 +239,9 @@ void H5Writer::write_rows(const std::string& name, int64_t first_row, const at::
   if (H5Sselect_hyperslab(file_space.id, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr) < 0)
     fail("dataset '" + name + "': rows out of range");
   Handle mem_space{H5Screate_simple(rank, count.data(), nullptr), H5Sclose};
+  errno = 0;
   if (H5Dwrite(id, memory_type(data.scalar_type()), mem_space.id, file_space.id, H5P_DEFAULT, data.data_ptr()) < 0)
-    fail("cannot write dataset '" + name + "' (disk full?)");
+    fail("cannot write dataset '" + name + "': " + io_reason());
 }
 
 void H5Writer::set_attr(const std::string& name, const std::string& value) {
@@ -245,9 +264,10 @@ void H5Writer::close() {
   for (auto& [name, id] : datasets_) H5Dclose(id);
   datasets_.clear();
   if (file_ >= 0) {
+    errno = 0;
     const herr_t rc = H5Fclose(file_);
     file_ = -1;
-    if (rc < 0) fail("cannot close (disk full?)");
+    if (rc < 0) fail("cannot write: " + io_reason());
   }
 }
 

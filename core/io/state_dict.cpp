@@ -2,6 +2,7 @@
 
 #include <torch/csrc/autograd/grad_mode.h>
 
+#include <iostream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -68,7 +69,16 @@ void load_state_dict_strict(torch::nn::Module& module, const TensorDict& state, 
     throw std::runtime_error(o.str());
   }
   torch::NoGradGuard no_grad;
-  for (auto& [key, target] : expected) target.copy_(given.at(key));
+  std::vector<std::string> non_finite;
+  for (auto& [key, target] : expected) {
+    const at::Tensor& value = given.at(key);
+    if (value.is_floating_point() && !value.isfinite().all().item<bool>()) non_finite.push_back(key);
+    target.copy_(value);
+  }
+  // Loaded all the same (a user may be inspecting a broken run); the stages refuse to write what such
+  // weights produce (infer's images, datagen's shards, train's steps).
+  if (!non_finite.empty())
+    std::cerr << "warning: checkpoint '" << source << "' holds NaN or infinite values in " << list_text(non_finite) << "\n";
 }
 
 void load_weights(torch::nn::Module& module, const std::string& path) {

@@ -87,21 +87,34 @@ Config Config::load(const std::string& ini_path, const Overrides& overrides) {
     }
     for (const po::option& opt : parsed.options) {
       if (opt.unregistered) throw UsageError(unknown_key_message(opt.string_key, "in " + ini_path));
-      cfg.set(opt.string_key, opt.value.empty() ? "" : opt.value.front(), ini_path);
+      cfg.assign(opt.string_key, opt.value.empty() ? "" : opt.value.front(), ini_path);
     }
     cfg.source_ = ini_path;
   }
   for (const auto& [key, value] : overrides) {
     if (!find_config_key(key)) throw UsageError(unknown_key_message(key, "on the command line"));
-    cfg.set(key, value, "command line");
+    cfg.assign(key, value, "command line");
   }
+  // Every key, defaults included: a bad value stops the command here, before any work (and before a
+  // division by a zero interval or a LibTorch check deep inside a step).
+  for (const ConfigKey& k : config_schema()) cfg.check_rule(k.dotted());
   return cfg;
 }
 
 void Config::set(const std::string& dotted, const std::string& value, const std::string& origin) {
   if (!find_config_key(dotted)) throw UsageError(unknown_key_message(dotted, "(set by " + origin + ")"));
+  assign(dotted, value, origin);
+  check_rule(dotted);
+}
+
+void Config::assign(const std::string& dotted, const std::string& value, const std::string& origin) {
   values_[dotted] = trim(value);
   origins_[dotted] = origin;
+}
+
+void Config::check_rule(const std::string& dotted) const {
+  const std::string expected = find_config_key(dotted)->rule.check(str(dotted));
+  if (!expected.empty()) bad_value(dotted, expected);
 }
 
 const std::string& Config::str(const std::string& dotted) const {
@@ -111,91 +124,34 @@ const std::string& Config::str(const std::string& dotted) const {
   return it->second;
 }
 
-int64_t Config::integer_at_least(const std::string& dotted, int64_t min) const {
-  const int64_t v = integer(dotted);
-  if (v < min) bad_value(dotted, "an integer >= " + std::to_string(min));
-  return v;
-}
-
-double Config::real_in(const std::string& dotted, double low, double high, bool low_open) const {
-  const double v = real(dotted);
-  if (!std::isfinite(v) || v < low || (low_open && v == low) || v > high) {
-    std::ostringstream range;
-    range << "a finite number " << (low_open ? "> " : ">= ") << low;
-    if (std::isfinite(high)) range << " and <= " << high;
-    bad_value(dotted, range.str());
-  }
-  return v;
-}
-
 void Config::bad_value(const std::string& dotted, const std::string& expected) const {
   throw UsageError("config key " + dotted + " = '" + str(dotted) + "' (from " + origins_.at(dotted) +
                    "): expected " + expected);
 }
 
 int64_t Config::integer(const std::string& dotted) const {
-  const std::string& s = str(dotted);
-  try {
-    size_t used = 0;
-    long long v = std::stoll(s, &used);
-    if (used == s.size()) return v;
-  } catch (const std::exception&) {
-  }
+  if (const auto v = parse_config_integer(str(dotted))) return *v;
   bad_value(dotted, "an integer");
 }
 
 double Config::real(const std::string& dotted) const {
-  const std::string& s = str(dotted);
-  try {
-    size_t used = 0;
-    double v = std::stod(s, &used);
-    if (used == s.size()) return v;
-  } catch (const std::exception&) {
-  }
+  if (const auto v = parse_config_number(str(dotted))) return *v;
   bad_value(dotted, "a number");
 }
 
 bool Config::flag(const std::string& dotted) const {
-  std::string s = str(dotted);
-  std::transform(s.begin(), s.end(), s.begin(), ::tolower);
-  if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
-  if (s == "false" || s == "0" || s == "no" || s == "off") return false;
+  if (const auto v = parse_config_flag(str(dotted))) return *v;
   bad_value(dotted, "true or false");
 }
 
-std::vector<std::string> Config::items(const std::string& dotted) const {
-  std::string s = str(dotted);
-  if (!s.empty() && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) out.push_back(trim(item));
-  return out;
-}
-
-namespace {
-
-// Parses a whole item as T with `parse` (std::stoll / std::stod); false on any leftover or error.
-template <typename T, typename Parse>
-bool parse_item(const std::string& item, Parse parse, T& v) {
-  try {
-    size_t used = 0;
-    v = parse(item, &used);
-    return !item.empty() && used == item.size();
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-}  // namespace
+std::vector<std::string> Config::items(const std::string& dotted) const { return split_config_items(str(dotted)); }
 
 std::vector<int64_t> Config::int_list(const std::string& dotted) const {
   std::vector<int64_t> out;
   for (const std::string& item : items(dotted)) {
-    long long v = 0;
-    if (!parse_item(item, [](const std::string& t, size_t* u) { return std::stoll(t, u); }, v))
-      bad_value(dotted, "a comma-separated list of integers");
-    out.push_back(v);
+    const auto v = parse_config_integer(item);
+    if (!v) bad_value(dotted, "a comma-separated list of integers");
+    out.push_back(*v);
   }
   return out;
 }
@@ -203,10 +159,9 @@ std::vector<int64_t> Config::int_list(const std::string& dotted) const {
 std::vector<double> Config::real_list(const std::string& dotted) const {
   std::vector<double> out;
   for (const std::string& item : items(dotted)) {
-    double v = 0;
-    if (!parse_item(item, [](const std::string& t, size_t* u) { return std::stod(t, u); }, v))
-      bad_value(dotted, "a comma-separated list of numbers");
-    out.push_back(v);
+    const auto v = parse_config_number(item);
+    if (!v) bad_value(dotted, "a comma-separated list of numbers");
+    out.push_back(*v);
   }
   return out;
 }

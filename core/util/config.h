@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/util/value_rule.h"
+
 namespace sinsr {
 
 struct ConfigKey {
@@ -15,6 +17,7 @@ struct ConfigKey {
   std::string name;
   std::string default_value;
   std::string help;
+  ValueRule rule = ValueRule::text();  // what the key accepts, checked by Config::load and Config::set
   std::string dotted() const { return section + "." + name; }
 };
 
@@ -31,7 +34,7 @@ class Config {
   using Overrides = std::vector<std::pair<std::string, std::string>>;
 
   // defaults <- INI file (skipped when ini_path is empty) <- overrides. Throws UsageError on an unknown
-  // key (naming the closest valid one) or an unreadable file.
+  // key (naming the closest valid one), an unreadable file, or a value its key's rule refuses.
   static Config load(const std::string& ini_path, const Overrides& overrides = {});
   static Config defaults() { return load(""); }
 
@@ -45,12 +48,6 @@ class Config {
   std::vector<double> real_list(const std::string& dotted) const;  // "0.45, 0.25" or "[0.45, 0.25]"
   std::vector<double> real_range(const std::string& dotted) const;  // exactly "low, high" with low <= high
   std::vector<std::string> items(const std::string& dotted) const;  // the comma-separated items, trimmed
-  // Checked forms: a value outside the range is a UsageError naming the key, the value, where it came from
-  // and the range.
-  int64_t integer_at_least(const std::string& dotted, int64_t min) const;
-  // A finite number in [low, high] (or (low, high] with low_open).
-  double real_in(const std::string& dotted, double low, double high, bool low_open = false) const;
-
   // The merged configuration as INI text (all sections, or only those listed).
   std::string to_ini(const std::vector<std::string>& sections = {}) const;
   const std::string& source() const { return source_; }
@@ -61,6 +58,8 @@ class Config {
   std::string source_;
 
   [[noreturn]] void bad_value(const std::string& dotted, const std::string& expected) const;
+  void assign(const std::string& dotted, const std::string& value, const std::string& origin);  // unchecked
+  void check_rule(const std::string& dotted) const;
 };
 
 // Levenshtein distance, exposed for the launcher's "did you mean" on command names.

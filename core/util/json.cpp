@@ -313,7 +313,9 @@ void Json::dump_to(std::string& out, int indent, int depth) const {
     case Type::Null: out += "null"; break;
     case Type::Bool: out += bool_ ? "true" : "false"; break;
     case Type::Number: {
-      if (std::isfinite(number_) && std::floor(number_) == number_ && std::fabs(number_) < 9.0e15) {
+      if (!std::isfinite(number_)) {
+        out += "null";  // JSON has no NaN or infinity; "nan" would make the whole file unreadable
+      } else if (std::floor(number_) == number_ && std::fabs(number_) < 9.0e15) {
         out += std::to_string(static_cast<int64_t>(number_));
       } else {
         char buf[32];

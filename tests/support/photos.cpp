@@ -4,6 +4,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 
@@ -35,6 +36,24 @@ void write_synthetic_photo(const std::string& path, int height, int width, uint6
   cv::Mat bgr;
   cv::cvtColor(synthetic_photo(height, width, seed), bgr, cv::COLOR_RGB2BGR);
   if (!cv::imwrite(path, bgr)) throw std::runtime_error("cannot write test photo " + path);
+}
+
+void write_png_claiming(const std::string& path, uint32_t width, uint32_t height) {
+  auto crc32 = [](const std::string& bytes) {  // the PNG/zlib CRC-32, bitwise
+    uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char b : bytes) {
+      c ^= b;
+      for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xFFFFFFFFu;
+  };
+  auto be32 = [](uint32_t v) { return std::string{char(v >> 24), char(v >> 16), char(v >> 8), char(v)}; };
+  const std::string ihdr = "IHDR" + be32(width) + be32(height) + std::string{8, 2, 0, 0, 0};  // 8-bit RGB
+  const std::string idat = "IDAT" + std::string("\x78\x9c\x03\x00\x00\x00\x00\x01", 8);  // an empty zlib stream
+  std::ofstream out(path, std::ios::binary);
+  out << "\x89PNG\r\n\x1a\n" << be32(13) << ihdr << be32(crc32(ihdr)) << be32(8) << idat << be32(crc32(idat)) << be32(0)
+      << "IEND" << be32(crc32("IEND"));
+  if (!out) throw std::runtime_error("cannot write " + path);
 }
 
 }  // namespace sinsr::test

@@ -13,4 +13,8 @@ cv::Mat synthetic_photo(int height, int width, uint64_t seed);
 // Writes synthetic_photo(...) to `path` (format from the extension; OpenCV expects BGR, handled here).
 void write_synthetic_photo(const std::string& path, int height, int width, uint64_t seed);
 
+// A PNG whose valid header (IHDR with its CRC) claims `width` x `height` pixels but which holds no pixel data
+// (an empty IDAT): what a hostile or damaged file looks like to a decoder that trusts the header.
+void write_png_claiming(const std::string& path, uint32_t width, uint32_t height);
+
 }  // namespace sinsr::test

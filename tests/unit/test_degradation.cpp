@@ -167,10 +167,10 @@ TEST(Degradation, ReproducibleFromTheSeedAlone) {
 }
 
 TEST(Degradation, ConfigErrorsNameTheKey) {
+  // Single-key rules fail in Config::load, relations between keys in from_config: both name the key.
   auto fails_with = [](const std::string& key, const std::string& value, const std::string& needle) {
-    const Config cfg = Config::load("", {{key, value}});
     try {
-      DegradationConfig::from_config(cfg);
+      DegradationConfig::from_config(Config::load("", {{key, value}}));
       ADD_FAILURE() << key << " = " << value << " was accepted";
     } catch (const std::exception& e) {
       EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();

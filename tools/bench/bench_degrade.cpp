@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
   std::vector<cv::Mat> gts;  // GT crops in memory for the pipeline-only rows
   for (size_t i = 0; i < std::min<size_t>(source.size(), 64); ++i) {
     sinsr::data::SampleRng rng(i);
-    gts.push_back(sinsr::data::prepare_gt(sinsr::data::read_hr_image(source.path(i)), source.data_config(), rng));
+    gts.push_back(sinsr::data::prepare_gt(sinsr::data::read_hr_image(source.path(i), source.data_config().max_pixels), source.data_config(), rng));
   }
   degrade_rate(gts, source.degradation_config(), 20, 1);  // warm-up
 
