@@ -20,6 +20,7 @@
 #include "core/util/progress.h"
 #include "core/util/serial_worker.h"
 #include "core/util/signals.h"
+#include "core/util/stop_marker.h"
 #include "core/util/sha256.h"
 #include "core/util/stopwatch.h"
 #include "datagen/pair_shard.h"
@@ -119,6 +120,7 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   if (mpi.is_root()) {
     try {
       fs::create_directories(s.out_dir);
+      clear_stop_marker(s.out_dir);
       std::cerr << "datagen: hashing " << s.teacher_path << (vq.is_empty() ? "" : " and " + s.autoencoder_path) << "\n";
       id.teacher_sha256 = sha256_file(s.teacher_path);
       id.autoencoder_sha256 = vq.is_empty() ? "none (pixel space)" : sha256_file(s.autoencoder_path);
@@ -261,9 +263,11 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   bool any_stopped = false;
   for (const std::string& line : rank_stats) any_stopped = any_stopped || line.back() == '1';
   if (mpi.broadcast(any_stopped ? "stopped" : "") == "stopped") {
-    if (mpi.is_root())
+    if (mpi.is_root()) {
+      write_stop_marker(s.out_dir, "datagen: stop signal, finished shards kept, no manifest yet");
       std::cerr << "datagen: stop signal: finished shards kept in " << s.out_dir << ", no manifest yet; exit 75 (rerun to "
-                << "resume)\n";
+                << "resume; " << (fs::path(s.out_dir) / kStopMarkerName).string() << " says so under any launcher)\n";
+    }
     return kExitTempFail;
   }
   if (mpi.is_root()) {

@@ -11,6 +11,7 @@
 #include "core/util/json.h"
 #include "core/util/progress.h"
 #include "core/util/sha256.h"
+#include "datagen/datagen_plan.h"
 #include "datagen/datagen_run.h"
 #include "datagen/pair_shard.h"
 
@@ -26,8 +27,21 @@ struct Expected {
   int64_t bytes;
 };
 
+// What a shard's attributes must agree with: the manifest's data set identity and seed.
+struct DataSet {
+  std::string content_sha256;
+  int64_t seed;
+};
+
+// The identity a recorded config and weight checksums hash to (what datagen computed when it made them).
+std::string identity_of(const std::string& config_text, const std::string& teacher_sha256,
+                        const std::string& autoencoder_sha256, const std::string& origin) {
+  return content_sha256(Config::from_ini_text(config_text, origin), teacher_sha256, autoencoder_sha256);
+}
+
 // Empty when the shard is sound, else why not.
-std::string check_shard(const fs::path& path, const Expected& e, const std::string& content_sha256) {
+std::string check_shard(const fs::path& path, const Expected& e, const DataSet& set) {
+  const std::string& content_sha256 = set.content_sha256;
   if (!fs::exists(path)) return "missing";
   if (static_cast<int64_t>(fs::file_size(path)) != e.bytes) return "size differs from the manifest";
   if (sha256_file(path.string()) != e.sha256) return "SHA-256 differs from the manifest (corrupted or replaced)";
@@ -35,6 +49,12 @@ std::string check_shard(const fs::path& path, const Expected& e, const std::stri
     io::H5Reader h5(path.string());
     if (h5.attr_string("/", "schema") != kSchema) return "schema is not " + std::string(kSchema);
     if (h5.attr_string("/", "content_sha256") != content_sha256) return "belongs to another data set (content_sha256)";
+    if (identity_of(h5.attr_string("/", "config"), h5.attr_string("/", "teacher_sha256"),
+                    h5.attr_string("/", "autoencoder_sha256"), path.string() + " (config attribute)") != content_sha256)
+      return "its config and weight attributes do not hash to the data set's content_sha256 (edited?)";
+    if (static_cast<int64_t>(h5.attr_double("/", "seed")) != set.seed)
+      return "seed attribute " + std::to_string(static_cast<int64_t>(h5.attr_double("/", "seed"))) +
+             " differs from the manifest's " + std::to_string(set.seed);
     if (static_cast<int64_t>(h5.attr_double("/", "count")) != e.count ||
         static_cast<int64_t>(h5.attr_double("/", "first_index")) != e.first)
       return "count/first_index attributes differ from the manifest";
@@ -80,6 +100,22 @@ VerifyReport verify_pairs(const std::string& dir, bool show_progress) {
   }
   const int64_t n = m["num_samples"].as_int();
   const std::string content = m["content_sha256"].as_string();
+  const DataSet set{content, m["seed"].as_int()};
+  // The manifest must still describe how the shards were made: its config and weight checksums hash to its
+  // content_sha256, and its seed is the config's data.seed. A hand-edited manifest fails here.
+  try {
+    const std::string autoencoder_sha256 = m["autoencoder"].is_null() ? "none (pixel space)" : m["autoencoder"]["sha256"].as_string();
+    const Config recorded = Config::from_ini_text(m["config"].as_string(), manifest_path.string() + " (config)");
+    if (identity_of(m["config"].as_string(), m["teacher"]["sha256"].as_string(), autoencoder_sha256,
+                    manifest_path.string() + " (config)") != content ||
+        recorded.integer("data.seed") != set.seed)
+      rep.manifest_edited = true;
+  } catch (const std::exception&) {
+    rep.manifest_edited = true;
+  }
+  if (rep.manifest_edited)
+    rep.problems.push_back(manifest_path.string() + ": its config, seed or weight checksums no longer match its content_sha256 "
+                           "(edited by hand?)");
   std::map<int64_t, Expected> by_first;
   std::set<std::string> listed;
   for (const Json& j : m["shards"].as_array()) {
@@ -102,7 +138,7 @@ VerifyReport verify_pairs(const std::string& dir, bool show_progress) {
   Progress progress(static_cast<int64_t>(by_first.size()), "shards");
   for (const auto& [first, e] : by_first) {
     const fs::path path = fs::path(dir) / shard_file_name(first);
-    const std::string why = check_shard(path, e, content);
+    const std::string why = check_shard(path, e, set);
     if (why.empty()) {
       ++rep.shards_ok;
       rep.pairs_ok += e.count;
@@ -118,8 +154,10 @@ VerifyReport verify_pairs(const std::string& dir, bool show_progress) {
     const std::string name = entry.path().filename().string();
     if (is_temp_shard_name(name))
       rep.problems.push_back(entry.path().string() + ": leftover temporary file of an interrupted run");
-    else if (name.rfind("pairs-", 0) == 0 && entry.path().extension() == ".h5" && !listed.count(name))
+    else if (name.rfind("pairs-", 0) == 0 && entry.path().extension() == ".h5" && !listed.count(name)) {
       rep.problems.push_back(entry.path().string() + ": shard not listed in the manifest");
+      rep.unlisted_shards.push_back(name);
+    }
   }
   return rep;
 }

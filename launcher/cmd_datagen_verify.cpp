@@ -1,6 +1,4 @@
 // sinsr datagen-verify: is a pair data set complete and intact? --repair regenerates what is not.
-#include <unistd.h>
-
 #include <filesystem>
 #include <iostream>
 
@@ -8,6 +6,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/errors.h"
 #include "core/util/json.h"
+#include "core/util/sha256.h"
 #include "datagen/datagen_run.h"
 #include "datagen/shard_names.h"
 #include "datagen/verify.h"
@@ -30,23 +29,36 @@ void print_report(const std::string& dir, const datagen::VerifyReport& r) {
   }
 }
 
-// Deletes the bad shards and leftovers, then reruns datagen with the manifest's settings: it keeps every
-// sound shard and makes exactly the missing ones.
+// Deletes the bad shards and leftovers, moves unlisted shards aside to DIR/unlisted/, then reruns datagen
+// with the manifest's settings: it keeps every sound shard and makes exactly the missing ones.
 void repair(const std::string& dir, const datagen::VerifyReport& r) {
-  const Json m = Json::parse(read_file((fs::path(dir) / datagen::kManifestName).string()));
-  for (const std::string& s : r.bad_shards) fs::remove(fs::path(dir) / s);
-  for (const auto& e : fs::directory_iterator(dir))
-    if (datagen::is_temp_shard_name(e.path().filename().string())) fs::remove(e.path());
-  const std::string ini = (fs::temp_directory_path() / ("sinsr-repair-" + std::to_string(::getpid()) + ".ini")).string();
-  write_file_atomically(ini, m["config"].as_string());
+  const fs::path manifest = fs::path(dir) / datagen::kManifestName;
+  if (r.manifest_edited)
+    throw UsageError(manifest.string() + " was edited (its config, seed or weight checksums no longer hash to its "
+                     "content_sha256), so --repair cannot know how the shards were made: restore the original "
+                     "manifest.json, or make the data set again with sinsr datagen into a new folder");
+  const Json m = Json::parse(read_file(manifest.string()));
   datagen::DatagenSettings s;
   s.out_dir = dir;
   s.teacher_path = m["teacher"]["path"].as_string();
   if (!m["autoencoder"].is_null()) s.autoencoder_path = m["autoencoder"]["path"].as_string();  // null: pixel space
+  for (const auto& [path, key] : {std::pair<std::string, const char*>{s.teacher_path, "teacher"}, {s.autoencoder_path, "autoencoder"}})
+    if (!path.empty() && (!fs::exists(path) || sha256_file(path) != m[key]["sha256"].as_string()))
+      throw UsageError(path + " is missing or not the " + key + " the data set was made with (SHA-256 differs from " +
+                       manifest.string() + "): put the original file there (run from the folder datagen ran in if "
+                       "the path is relative), or make the data set again into a new folder");
+  for (const std::string& bad : r.bad_shards) fs::remove(fs::path(dir) / bad);
+  for (const auto& e : fs::directory_iterator(dir))
+    if (datagen::is_temp_shard_name(e.path().filename().string())) fs::remove(e.path());
+  if (!r.unlisted_shards.empty()) {
+    const fs::path aside = fs::path(dir) / "unlisted";
+    fs::create_directories(aside);
+    for (const std::string& extra : r.unlisted_shards) fs::rename(fs::path(dir) / extra, aside / extra);
+    std::cerr << "datagen-verify: moved " << r.unlisted_shards.size() << " unlisted shard(s) to " << aside.string() << "\n";
+  }
   s.num_samples = m["num_samples"].as_int();
-  s.config = Config::load(ini);
+  s.config = Config::from_ini_text(m["config"].as_string(), manifest.string() + " (config)");
   s.generator = m["generator"].as_string();
-  fs::remove(ini);
   std::cerr << "datagen-verify: regenerating " << r.bad_shards.size() << " shard(s) with the manifest's settings\n";
   dist::MpiContext mpi;
   datagen::run_datagen(s, mpi);
@@ -76,8 +88,10 @@ Command datagen_verify_command() {
       "Checks every shard listed in DIR/manifest.json: present, same size and SHA-256, schema sinsr-pairs/1,\n"
       "counts and indices as listed, samples 0..N-1 covered once, every dataset readable (HDF5 Fletcher32\n"
       "checksums) and finite; flags leftover temporary files and unlisted shards. Exit code 3 lists the bad\n"
-      "shards. --repair deletes them and regenerates exactly those, with the weights and configuration\n"
-      "recorded in the manifest (run it from the folder datagen ran in if those paths are relative).";
+      "shards. --repair deletes them, moves unlisted shards to DIR/unlisted/, and regenerates exactly the bad\n"
+      "ones with the weights and configuration recorded in the manifest (run it from the folder datagen ran in\n"
+      "if those paths are relative). A manifest edited by hand is refused. The SHA-256s detect damage, not\n"
+      "deliberate tampering: whoever can write the shards can rewrite the manifest.";
   c.declare = [](po::options_description& o, po::positional_options_description& p) {
     o.add_options()("dir", po::value<std::string>()->required()->value_name("DIR"), "the data set folder")(
         "repair", "regenerate bad or missing shards");

@@ -85,9 +85,15 @@ sinsr_step() {
 
 # After a step: exit 0 on success; after a USR1, requeue this job (the next start resumes) when the step
 # exited with one of the codes given (e.g. 75: checkpointed; "any": any non-zero code); else exit the code.
+# DIR (optional), the step's run or data folder: its STOPPED marker means the ranks stopped cleanly (exit 75)
+# whatever code the launcher reported (mpirun reports 1 when every rank exits 75).
 sinsr_finish_step() {
-  local codes=$1 rc=$SINSR_STEP_RC
+  local codes=$1 dir=${2:-} rc=$SINSR_STEP_RC
   [ "$rc" -eq 0 ] && return 0
+  if [ "$rc" -ne 75 ] && [ -n "$dir" ] && [ -f "$dir/STOPPED" ]; then
+    sinsr_log "exit code $rc, but $dir/STOPPED says the ranks stopped cleanly: treated as 75"
+    rc=75
+  fi
   if [ "$SINSR_PREEMPTED" = 1 ] && [ "$SINSR_REQUEUE" = 1 ] && { [ "$codes" = any ] || [[ " $codes " == *" $rc "* ]]; }; then
     sinsr_log "exit code $rc after USR1: requeueing job ${SLURM_JOB_ID} (next restart count $(( ${SLURM_RESTART_COUNT:-0} + 1 )))"
     if scontrol requeue "$SLURM_JOB_ID"; then

@@ -23,8 +23,18 @@ PairShards::PairShards(const std::string& dir) : dir_(dir) {
   if (m["schema"].as_string() != "sinsr-pairs/1") throw UsageError(manifest.string() + ": not a sinsr-pairs/1 data set");
   num_samples_ = m["num_samples"].as_int();
   content_sha256_ = m["content_sha256"].as_string();
-  for (const Json& s : m["shards"].as_array())
-    shards_.push_back({s["first_index"].as_int(), s["count"].as_int(), (fs::path(dir) / s["file"].as_string()).string(), nullptr});
+  // Missing or truncated shards are found here, cheaply (a stat each); damage inside a shard when its samples
+  // are read (Fletcher32). Hashing every shard is datagen-verify's job: too slow for every start.
+  for (const Json& s : m["shards"].as_array()) {
+    const std::string path = (fs::path(dir) / s["file"].as_string()).string();
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec) throw IntegrityError(path + ": listed in the manifest but missing; run sinsr datagen-verify " + dir + " --repair");
+    if (static_cast<int64_t>(size) != s["bytes"].as_int())
+      throw IntegrityError(path + ": " + std::to_string(size) + " bytes, the manifest says " + std::to_string(s["bytes"].as_int()) +
+                           " (truncated or replaced); run sinsr datagen-verify " + dir + " --repair");
+    shards_.push_back({s["first_index"].as_int(), s["count"].as_int(), path, nullptr});
+  }
   std::sort(shards_.begin(), shards_.end(), [](const Shard& a, const Shard& b) { return a.first < b.first; });
 }
 
@@ -33,7 +43,13 @@ PairShards::Shard& PairShards::shard_of(int64_t index) {
   if (it == shards_.begin() || index >= std::prev(it)->first + std::prev(it)->count)
     throw IntegrityError(dir_ + ": no shard holds sample " + std::to_string(index) + "; run sinsr datagen-verify");
   Shard& s = *std::prev(it);
-  if (!s.reader) s.reader = std::make_unique<io::H5Reader>(s.path);
+  if (!s.reader) {
+    try {
+      s.reader = std::make_unique<io::H5Reader>(s.path);
+    } catch (const std::exception& e) {
+      throw IntegrityError(std::string(e.what()) + "; run sinsr datagen-verify " + dir_ + " --repair");
+    }
+  }
   return s;
 }
 
@@ -42,11 +58,18 @@ TrainBatch PairShards::load(const std::vector<int64_t>& indices, bool with_gt) {
   for (int64_t i : indices) {
     Shard& s = shard_of(i);
     const int64_t row = i - s.first;
-    x_T.push_back(s.reader->read_rows("x_T", row, 1));
-    z_teacher.push_back(s.reader->read_rows("z_teacher", row, 1));
-    z_gt.push_back(s.reader->read_rows("z_gt", row, 1));
-    lq.push_back(s.reader->read_rows("lq", row, 1));
-    if (with_gt) gt.push_back(s.reader->read_rows("gt", row, 1));
+    try {
+      x_T.push_back(s.reader->read_rows("x_T", row, 1));
+      z_teacher.push_back(s.reader->read_rows("z_teacher", row, 1));
+      z_gt.push_back(s.reader->read_rows("z_gt", row, 1));
+      lq.push_back(s.reader->read_rows("lq", row, 1));
+      if (with_gt) gt.push_back(s.reader->read_rows("gt", row, 1));
+    } catch (const std::exception& e) {  // a checksum error, a short read
+      throw IntegrityError("sample " + std::to_string(i) + ": " + e.what() + "; run sinsr datagen-verify " + dir_ + " --repair");
+    }
+    for (const at::Tensor& t : {x_T.back(), z_teacher.back(), z_gt.back()})
+      if (!t.isfinite().all().item<bool>())
+        throw IntegrityError(s.path + ": sample " + std::to_string(i) + " holds NaN or infinite values; remake the data set");
   }
   TrainBatch b;
   b.x_T = at::cat(x_T);

@@ -19,6 +19,7 @@
 #include "core/util/errors.h"
 #include "core/util/progress.h"
 #include "core/util/signals.h"
+#include "core/util/stop_marker.h"
 #include "core/util/stopwatch.h"
 #include "trainer/checkpoint.h"
 #include "trainer/ema.h"
@@ -164,6 +165,7 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   dist::broadcast_tensors(all_tensors, *comm);
   if (mpi.is_root()) {
     fs::create_directories(run);
+    clear_stop_marker(s.run_dir);
     truncate_metrics(metrics_path, start);
     truncate_metrics(validation_path, start);
     write_file_atomically((run / "config.ini").string(), cfg.to_ini({"model", "diffusion", "train"}));
@@ -310,8 +312,9 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       checkpoint(step);
       if (mpi.is_root()) {
         progress.finish();
+        write_stop_marker(s.run_dir, s.command + ": stop signal, checkpointed step " + std::to_string(step));
         std::cerr << s.command << ": stop signal: checkpointed step " << step << " to " << (run / "ckpt").string()
-                  << "; exit 75 (requeue)\n";
+                  << "; exit 75 (requeue; " << (run / kStopMarkerName).string() << " says so under any launcher)\n";
       }
       return kExitTempFail;
     }

@@ -77,18 +77,7 @@ Config Config::load(const std::string& ini_path, const Overrides& overrides) {
   if (!ini_path.empty()) {
     std::ifstream in(ini_path);
     if (!in) throw UsageError("cannot read config file '" + ini_path + "': check the path given to --config");
-    po::options_description desc;
-    for (const ConfigKey& k : config_schema()) desc.add_options()(k.dotted().c_str(), po::value<std::string>());
-    po::parsed_options parsed(&desc);
-    try {
-      parsed = po::parse_config_file(in, desc, /*allow_unregistered=*/true);
-    } catch (const po::error& e) {
-      throw UsageError("config file '" + ini_path + "': " + e.what());
-    }
-    for (const po::option& opt : parsed.options) {
-      if (opt.unregistered) throw UsageError(unknown_key_message(opt.string_key, "in " + ini_path));
-      cfg.assign(opt.string_key, opt.value.empty() ? "" : opt.value.front(), ini_path);
-    }
+    cfg.read_ini(in, ini_path);
     cfg.source_ = ini_path;
   }
   for (const auto& [key, value] : overrides) {
@@ -99,6 +88,29 @@ Config Config::load(const std::string& ini_path, const Overrides& overrides) {
   // division by a zero interval or a LibTorch check deep inside a step).
   for (const ConfigKey& k : config_schema()) cfg.check_rule(k.dotted());
   return cfg;
+}
+
+Config Config::from_ini_text(const std::string& text, const std::string& origin) {
+  Config cfg = defaults();
+  std::istringstream in(text);
+  cfg.read_ini(in, origin);
+  for (const ConfigKey& k : config_schema()) cfg.check_rule(k.dotted());
+  return cfg;
+}
+
+void Config::read_ini(std::istream& in, const std::string& origin) {
+  po::options_description desc;
+  for (const ConfigKey& k : config_schema()) desc.add_options()(k.dotted().c_str(), po::value<std::string>());
+  po::parsed_options parsed(&desc);
+  try {
+    parsed = po::parse_config_file(in, desc, /*allow_unregistered=*/true);
+  } catch (const po::error& e) {
+    throw UsageError("config file '" + origin + "': " + e.what());
+  }
+  for (const po::option& opt : parsed.options) {
+    if (opt.unregistered) throw UsageError(unknown_key_message(opt.string_key, "in " + origin));
+    assign(opt.string_key, opt.value.empty() ? "" : opt.value.front(), origin);
+  }
 }
 
 void Config::set(const std::string& dotted, const std::string& value, const std::string& origin) {

@@ -3,6 +3,7 @@
 // Values are kept as the text the user wrote and converted on access, so error messages can quote them.
 #pragma once
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <string>
 #include <utility>
@@ -36,6 +37,8 @@ class Config {
   // defaults <- INI file (skipped when ini_path is empty) <- overrides. Throws UsageError on an unknown
   // key (naming the closest valid one), an unreadable file, or a value its key's rule refuses.
   static Config load(const std::string& ini_path, const Overrides& overrides = {});
+  // defaults <- INI text (a config recorded in a manifest or a shard); `origin` names it in errors.
+  static Config from_ini_text(const std::string& text, const std::string& origin);
   static Config defaults() { return load(""); }
 
   void set(const std::string& dotted, const std::string& value, const std::string& origin);
@@ -59,6 +62,7 @@ class Config {
 
   [[noreturn]] void bad_value(const std::string& dotted, const std::string& expected) const;
   void assign(const std::string& dotted, const std::string& value, const std::string& origin);  // unchecked
+  void read_ini(std::istream& in, const std::string& origin);
   void check_rule(const std::string& dotted) const;
 };
 

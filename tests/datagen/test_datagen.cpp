@@ -15,6 +15,7 @@
 
 #include "core/io/hdf5_file.h"
 #include "core/util/atomic_file.h"
+#include "core/util/config.h"
 #include "core/util/errors.h"
 #include "datagen/shard_names.h"
 #include "tests/support/photos.h"
@@ -250,6 +251,39 @@ TEST(Datagen, Fletcher32CatchesACorruptedSampleOnRead) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
   io::H5Reader h5(path);
   EXPECT_THROW(h5.read("gt"), std::runtime_error);
+}
+
+// Issue 17.7: every shard's seed and config attributes are checked against the manifest; a hand-edited
+// manifest (here its seed) is reported and --repair refuses it, saying what to do; a shard the manifest does
+// not list is reported and --repair moves it aside (nothing deleted).
+TEST(Datagen, VerifyChecksSeedAndConfigRefusesAnEditedManifestAndMovesUnlistedShardsAside) {
+  const fs::path dir = fresh_dir("sinsr_dg_verify_manifest");
+  ASSERT_EQ(run_command(single(dir, 8)).exit_code, 0);
+  const std::string manifest = read_file((dir / "manifest.json").string());
+  const std::string seed = "\"seed\": " + std::to_string(Config::defaults().integer("data.seed"));
+  ASSERT_NE(manifest.find(seed), std::string::npos) << manifest;
+  std::string edited = manifest;
+  edited.replace(edited.find(seed), seed.size(), "\"seed\": 7");
+  std::ofstream(dir / "manifest.json", std::ios::trunc) << edited;
+  auto v = run_command(sinsr_binary() + " datagen-verify " + dir.string());
+  EXPECT_EQ(v.exit_code, kExitIntegrity) << v.output;
+  EXPECT_NE(v.output.find("manifest.json: its config, seed or weight checksums no longer match"), std::string::npos) << v.output;
+  EXPECT_NE(v.output.find("pairs-000000000.h5: seed attribute 12345 differs from the manifest's 7"), std::string::npos) << v.output;
+  auto refused = run_command(sinsr_binary() + " datagen-verify --repair " + dir.string());
+  EXPECT_EQ(refused.exit_code, kExitUsage) << refused.output;
+  EXPECT_NE(refused.output.find("restore the original manifest.json, or make the data set again"), std::string::npos)
+      << refused.output;
+  EXPECT_TRUE(fs::exists(dir / "pairs-000000000.h5"));  // nothing deleted
+
+  std::ofstream(dir / "manifest.json", std::ios::trunc) << manifest;
+  fs::copy_file(dir / "pairs-000000004.h5", dir / "pairs-000000100.h5");
+  v = run_command(sinsr_binary() + " datagen-verify " + dir.string());
+  EXPECT_EQ(v.exit_code, kExitIntegrity) << v.output;
+  EXPECT_NE(v.output.find("pairs-000000100.h5: shard not listed in the manifest"), std::string::npos) << v.output;
+  auto rep = run_command("SINSR_THREADS=1 " + sinsr_binary() + " datagen-verify --repair " + dir.string());
+  EXPECT_EQ(rep.exit_code, 0) << rep.output;
+  EXPECT_TRUE(fs::exists(dir / "unlisted" / "pairs-000000100.h5"));
+  EXPECT_EQ(run_command(sinsr_binary() + " datagen-verify " + dir.string()).exit_code, 0);
 }
 
 TEST(Datagen, ADifferentConfigurationIsRefusedAndNothingIsTouched) {

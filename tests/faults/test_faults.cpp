@@ -4,11 +4,13 @@
 // exit code (README, "Exit codes"), with nothing half-written under a final name.
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+#include <hdf5.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -41,10 +43,10 @@ std::string datagen(const fs::path& out, int64_t n, const std::string& teacher =
          " --autoencoder " + kVq;
 }
 
-std::string train(const fs::path& data, const fs::path& run, const std::string& extra = "") {
+std::string train(const fs::path& data, const fs::path& run, const std::string& extra = "", int steps = 6) {
   return "env SINSR_THREADS=1 " + sinsr_binary() + " train --config configs/tiny.ini --data " + data.string() +
-         " --out " + run.string() + " --teacher " + kTeacher +
-         " --train.steps=6 --train.batch_size=4 --train.microbatch=2 --train.val_samples=2 --train.log_every=1"
+         " --out " + run.string() + " --teacher " + kTeacher + " --train.steps=" + std::to_string(steps) +
+         " --train.batch_size=4 --train.microbatch=2 --train.val_samples=2 --train.log_every=1"
          " --train.ckpt_every=2 --train.keep_ckpts=10 --train.warmup=0" + extra;
 }
 
@@ -307,6 +309,84 @@ TEST(Faults, AStoppedDatagenRankMakesTheJobExitWithinThePeerTimeout) {
     EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "rank " << stopped << " stopped, yet exit 0";
     EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 60.0);
   }
+}
+
+// 17.6: train on a data set with a missing, truncated or corrupted shard exits 3 (integrity), naming the shard:
+// missing and truncated ones at start (sizes against the manifest), corrupted ones when a sample is read
+// (Fletcher32), instead of exit 1 or training on.
+TEST(Faults, TrainOnADamagedDataSetExitsThreeNamingTheShard) {
+  const std::string shard = "pairs-000000008.h5";
+  auto damaged_copy = [&](const std::string& name, const std::function<void(const fs::path&)>& damage) {
+    const fs::path copy = fresh_dir("sinsr_faults_damaged_" + name) / "ds";
+    fs::copy(pairs(), copy);
+    damage(copy / shard);
+    return copy;
+  };
+  const fs::path missing = damaged_copy("missing", [](const fs::path& p) { fs::remove(p); });
+  expect_error_line(run_command(train(missing, missing.parent_path() / "run")), 3, {(missing / shard).string(), "missing"});
+  const fs::path truncated = damaged_copy("truncated", [](const fs::path& p) { fs::resize_file(p, fs::file_size(p) / 2); });
+  expect_error_line(run_command(train(truncated, truncated.parent_path() / "run")), 3,
+                    {(truncated / shard).string(), "the manifest says", "datagen-verify"});
+  const fs::path flipped = damaged_copy("flipped", [](const fs::path& p) {
+    // One bit inside the stored chunk of z_teacher's first row (sample 8), which training reads.
+    haddr_t address = 0;
+    hsize_t bytes = 0;
+    {
+      const hid_t file = H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), dataset = H5Dopen2(file, "z_teacher", H5P_DEFAULT);
+      const hsize_t row0[4] = {0, 0, 0, 0};
+      unsigned filter_mask = 0;
+      ASSERT_GE(H5Dget_chunk_info_by_coord(dataset, row0, &filter_mask, &address, &bytes), 0);
+      H5Dclose(dataset);
+      H5Fclose(file);
+    }
+    std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
+    const auto at = static_cast<std::streamoff>(address + bytes / 2);
+    f.seekg(at);
+    const char c = static_cast<char>(f.get());
+    f.seekp(at);
+    f.put(static_cast<char>(c ^ 0x10));
+  });
+  // Every sample is read within 6 steps of 4 (22 training pairs), so the damaged one is met.
+  expect_error_line(run_command(train(flipped, flipped.parent_path() / "run")), 3, {(flipped / shard).string(), "datagen-verify"});
+}
+
+const std::string kMpirun2 = "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe ";
+
+// 17.6: SIGTERM under mpirun: every rank exits 75, but mpirun reports its own code; the run folder's STOPPED
+// marker says "stopped cleanly, rerun to resume" whatever the launcher. The rerun removes it and completes.
+TEST(Faults, AStopUnderMpirunLeavesTheRequeueMarkerAndTheRerunClearsIt) {
+  const fs::path run = fresh_dir("sinsr_faults_marker_train") / "run";
+  const std::string train_cmd = kMpirun2 + train(pairs(), run, "", 400);
+  {
+    BackgroundCommand job(train_cmd);
+    ASSERT_TRUE(job.wait_for([&] { return fs::exists(run / "ckpt" / "latest"); }));
+    job.signal(SIGTERM, /*whole_group=*/true);
+    int status = 0;
+    ASSERT_TRUE(job.wait_for([&] { return job.exited(status); }, std::chrono::seconds(60)));
+    EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  ASSERT_TRUE(fs::exists(run / "STOPPED"));
+  std::ifstream marker(run / "STOPPED");
+  std::string text((std::istreambuf_iterator<char>(marker)), {});
+  EXPECT_NE(text.find("exit code 75"), std::string::npos) << text;
+  const RunResult rerun = run_command(train(pairs(), run, "", 8));  // resumes, ends sooner
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.output;
+  EXPECT_FALSE(fs::exists(run / "STOPPED"));
+
+  const fs::path ds = fresh_dir("sinsr_faults_marker_datagen") / "ds";
+  {
+    BackgroundCommand job(kMpirun2 + datagen(ds, 400));
+    ASSERT_TRUE(job.wait_for([&] {
+      for (const std::string& name : names_in(ds))
+        if (name.size() == std::string("pairs-000000000.h5").size()) return true;
+      return false;
+    }));
+    job.signal(SIGTERM, /*whole_group=*/true);
+    int status = 0;
+    ASSERT_TRUE(job.wait_for([&] { return job.exited(status); }, std::chrono::seconds(60)));
+  }
+  EXPECT_TRUE(fs::exists(ds / "STOPPED"));
+  EXPECT_FALSE(fs::exists(ds / "manifest.json"));
 }
 
 }  // namespace
