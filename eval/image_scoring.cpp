@@ -9,6 +9,7 @@
 
 #include "core/io/image_io.h"
 #include "core/util/atomic_file.h"
+#include "core/util/error_text.h"
 #include "core/util/errors.h"
 #include "core/util/json.h"
 #include "core/util/progress.h"
@@ -86,8 +87,8 @@ std::vector<ImageScores> score_on_ranks(const std::vector<ImagePair>& pairs,
     try {
       s.values = score_one(pairs[static_cast<size_t>(i)]);
     } catch (const std::exception& e) {
-      s.error = e.what();
-      std::cerr << "rank " << mpi.rank() << ": " << pairs[static_cast<size_t>(i)].pred << ": " << e.what() << "\n";
+      s.error = error_text(e);
+      std::cerr << "rank " << mpi.rank() << ": " << pairs[static_cast<size_t>(i)].pred << ": " << s.error << "\n";
     }
     mine.push_back(to_json(s));
     ++done;

@@ -1,10 +1,9 @@
 #include "launcher/cli.h"
 
-#include <c10/util/Exception.h>
-
 #include <iostream>
 
 #include "core/dist/device.h"
+#include "core/util/error_text.h"
 #include "core/util/errors.h"
 
 namespace sinsr::cli {
@@ -124,11 +123,8 @@ int run_command(const Command& cmd, int argc, char** argv) {
   } catch (const IntegrityError& e) {
     std::cerr << prog << ": integrity error: " << e.what() << "\n";
     return kExitIntegrity;
-  } catch (const c10::Error& e) {
-    std::cerr << prog << ": error: " << e.what_without_backtrace() << "\n";
-    return kExitFailure;
   } catch (const std::exception& e) {
-    std::cerr << prog << ": error: " << e.what() << "\n";
+    std::cerr << prog << ": error: " << error_text(e) << "\n";
     return kExitFailure;
   }
 }

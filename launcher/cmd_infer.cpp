@@ -10,6 +10,7 @@
 #include "core/io/image_io.h"
 #include "core/io/state_dict.h"
 #include "core/sr/super_resolver.h"
+#include "core/util/error_text.h"
 #include "core/util/errors.h"
 #include "core/util/progress.h"
 #include "core/util/rng.h"
@@ -116,7 +117,7 @@ int run_infer(const Invocation& inv) {
     } catch (const IntegrityError&) {
       throw;
     } catch (const std::exception& e) {
-      progress.message("skipping " + job.input + ": " + e.what());
+      progress.message("skipping " + job.input + ": " + error_text(e));
       ++failed;
     }
     progress.advance();

@@ -1,9 +1,8 @@
 #include "launcher/mpi_command.h"
 
-#include <c10/util/Exception.h>
-
 #include <iostream>
 
+#include "core/util/error_text.h"
 #include "core/util/errors.h"
 
 namespace sinsr::cli {
@@ -15,9 +14,7 @@ int run_on_ranks(const dist::MpiContext& mpi, const std::string& command, const 
     throw;
   } catch (const std::exception& e) {
     if (mpi.size() == 1) throw;  // the launcher prints it
-    const auto* torch_error = dynamic_cast<const c10::Error*>(&e);  // its what() carries a stack trace
-    std::cerr << "sinsr " << command << ": error on rank " << mpi.rank() << ": "
-              << (torch_error ? torch_error->what_without_backtrace() : e.what()) << "\n";
+    std::cerr << "sinsr " << command << ": error on rank " << mpi.rank() << ": " << error_text(e) << "\n";
     mpi.abort(dynamic_cast<const IntegrityError*>(&e) ? kExitIntegrity : kExitFailure);
   }
 }

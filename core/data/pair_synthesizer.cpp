@@ -5,6 +5,7 @@
 
 #include "core/data/image_ops.h"
 #include "core/util/config.h"
+#include "core/util/error_text.h"
 #include "core/util/errors.h"
 #include "core/util/seed.h"
 
@@ -89,7 +90,7 @@ bool PairSynthesizer::try_make(int64_t index, size_t image, Pair& pair) const {
     mark_bad(image, e.what());
     return false;
   } catch (const std::exception& e) {  // OpenCV or an allocation while preparing or degrading it
-    mark_bad(image, paths_[image] + ": " + e.what());
+    mark_bad(image, paths_[image] + ": " + error_text(e));
     return false;
   }
   pair.index = index;

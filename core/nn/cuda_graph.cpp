@@ -10,6 +10,8 @@
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
+
+#include "core/util/error_text.h"
 #endif
 
 namespace sinsr::nn {
@@ -96,7 +98,7 @@ at::Tensor GraphedComputation::operator()(const std::vector<at::Tensor>& inputs)
     return graph_->output.clone();
   } catch (const std::exception& e) {
     failed_ = true;
-    std::cerr << "warning: " << name_ << ": CUDA graph capture failed, running eagerly (" << e.what() << ")\n";
+    std::cerr << "warning: " << name_ << ": CUDA graph capture failed, running eagerly (" << error_text(e) << ")\n";
     current.synchronize();
     return fn_(inputs);
   }

@@ -117,6 +117,10 @@ torch::Tensor UNetModelSwinImpl::compute(const torch::Tensor& x, const torch::Te
         lq = torch::nn::functional::interpolate(
             lq, torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{x.size(2), x.size(3)}).mode(torch::kNearest));
     }
+    TORCH_CHECK(lq.size(2) == x.size(2) && lq.size(3) == x.size(3), "the LQ image (", lq_in.size(2), "x", lq_in.size(3),
+                ") does not fit the diffusion state (", x.size(2), "x", x.size(3),
+                "): diffusion.sf and the autoencoder's downsampling do not match this model (it takes an LQ of the "
+                "state's size, twice it, or smaller)");
     h = torch::cat({x, lq}, 1);
   }
   std::vector<torch::Tensor> hs;

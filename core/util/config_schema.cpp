@@ -22,7 +22,7 @@ const char* const kPsnrSsimVariants = "pyiqa-ycbcr|pyiqa-yiq|pyiqa-rgb|basicsr-y
 const std::vector<ConfigKey>& config_schema() {
   static const std::vector<ConfigKey> kSchema = {
       // [model]: UNetModelSwin, the same architecture for the ResShift teacher and the SinSR student.
-      {"model", "image_size", "64", "training latent size (fixes each Swin level's window clamp)", R::integer_at_least(1)},
+      {"model", "image_size", "64", "training latent size (fixes each Swin level's window clamp)", R::integer_in(1, 4096)},
       {"model", "in_channels", "6", "input channels: latent (3) + LQ RGB (3)", R::integer_at_least(1)},
       {"model", "model_channels", "160", "base channel count", R::integer_at_least(1)},
       {"model", "out_channels", "3", "output (latent) channels", R::integer_at_least(1)},

@@ -83,6 +83,12 @@ ValueRule ValueRule::integer_at_least(int64_t low) {
   return r;
 }
 
+ValueRule ValueRule::integer_in(int64_t low, int64_t high) {
+  ValueRule r(Kind::integer);
+  r.low_ = static_cast<double>(low), r.high_ = static_cast<double>(high);
+  return r;
+}
+
 ValueRule ValueRule::number_in(double low, double high, bool low_open, bool high_open) {
   ValueRule r(Kind::number);
   r.low_ = low, r.high_ = high, r.low_open_ = low_open, r.high_open_ = high_open;

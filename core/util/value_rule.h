@@ -18,6 +18,7 @@ class ValueRule {
   // Any text (paths, names).
   static ValueRule text() { return ValueRule(Kind::text); }
   static ValueRule integer_at_least(int64_t low);
+  static ValueRule integer_in(int64_t low, int64_t high);
   // A finite number in [low, high]; low_open makes it (low, high], high_open [low, high).
   static ValueRule number_in(double low, double high, bool low_open = false, bool high_open = false);
   static ValueRule number_above(double low) { return number_in(low, kInf, true); }

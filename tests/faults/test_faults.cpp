@@ -146,6 +146,17 @@ TEST(Faults, EveryCommandRefusesABadConfigValueBeforeAnyWork) {
                     {"config key datagen.shard_size = '0' (from " + ini.string() + "): expected an integer >= 1"});
 }
 
+// 17.1: values inside their rules that do not fit together or with the model still end in one line, never a
+// LibTorch stack trace or a signal: x1 for a latent model whose autoencoder downsamples by 4 (the UNet's check
+// names diffusion.sf), and an image_size whose Swin masks would not fit in memory (bounded by its rule).
+TEST(Faults, ValuesThatDoNotFitTheModelEndInOneLine) {
+  const std::string infer = sinsr_binary() + " infer --config configs/tiny.ini -i " + (photos() / "p0.png").string() + " -o " +
+                            (fresh_dir("sinsr_faults_fit") / "out").string() + " --model " + kTeacher + " --autoencoder " + kVq;
+  expect_error_line(run_command(infer + " --diffusion.sf=1"), 1, {"p0.png", "does not fit the diffusion state", "diffusion.sf"});
+  expect_error_line(run_command(infer + " --model.image_size=100000"), 2,
+                    {"config key model.image_size = '100000' (from command line): expected an integer >= 1 and <= 4096"});
+}
+
 // 17.2: a disk that fills while shards are written: one line with the file and the system's reason, exit 1,
 // no signal (HDF5 used to crash at exit), no temporary file left; once space is back the rerun completes a
 // data set that datagen-verify accepts.

@@ -165,7 +165,7 @@ say "sweep ok: 3 array tasks, leaderboard and plots"
 # 3. Preemption: exit 75 after USR1, requeued (restart 1), resumed, identical final weights.
 plog=$logs/sinsr-train-preempt-$preempt_job.out
 grep -q "USR1 received" "$plog" || fail "the batch script did not see USR1"
-grep -q "exit 75 (requeue)" "$plog" || fail "the trainer did not checkpoint and exit 75"
+grep -q "exit 75 (requeue" "$plog" || fail "the trainer did not checkpoint and exit 75"
 grep -q "step exit code 75" "$plog" || fail "srun did not report exit code 75"
 grep -q "requeueing job $preempt_job" "$plog" || fail "the job did not requeue itself"
 grep -q "SLURM_RESTART_COUNT=1" "$plog" || fail "no second start (SLURM_RESTART_COUNT=1) in the log"
