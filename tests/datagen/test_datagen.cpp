@@ -33,7 +33,7 @@ const char* kDatasets[] = {"index", "gt", "lq", "x_T", "z_teacher", "z_y", "z_gt
 const fs::path& photos() {
   static const fs::path d = [] {
     const fs::path p = fresh_dir("sinsr_datagen_photos");
-    for (int i = 0; i < 4; ++i) write_synthetic_photo((p / ("p" + std::to_string(i) + ".png")).string(), 120 + 20 * i, 150, i);
+    write_four_photos(p.string());
     return p;
   }();
   return d;

@@ -31,7 +31,7 @@ const std::string kTeacher = "tests/fixtures/parity/unet_small.pth", kVq = "test
 const fs::path& photos() {
   static const fs::path d = [] {
     const fs::path p = fresh_dir("sinsr_faults_photos");
-    for (int i = 0; i < 4; ++i) write_synthetic_photo((p / ("p" + std::to_string(i) + ".png")).string(), 120 + 20 * i, 150, i);
+    write_four_photos(p.string());
     return p;
   }();
   return d;

@@ -38,6 +38,10 @@ void write_synthetic_photo(const std::string& path, int height, int width, uint6
   if (!cv::imwrite(path, bgr)) throw std::runtime_error("cannot write test photo " + path);
 }
 
+void write_four_photos(const std::string& dir) {
+  for (int i = 0; i < 4; ++i) write_synthetic_photo(dir + "/p" + std::to_string(i) + ".png", 120 + 20 * i, 150, i);
+}
+
 void write_png_claiming(const std::string& path, uint32_t width, uint32_t height) {
   auto crc32 = [](const std::string& bytes) {  // the PNG/zlib CRC-32, bitwise
     uint32_t c = 0xFFFFFFFFu;
