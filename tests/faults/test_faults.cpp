@@ -203,6 +203,21 @@ TEST(Faults, DiskFullWhileCheckpointingFailsCleanlyAndResumesExactly) {
   for (size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(a[i].second.equal(b[i].second)) << a[i].first;
 }
 
+// 17.2: a read-only target (a real read-only mount): one line naming the file and the system's reason, exit 1,
+// for an image (infer), a run folder (train) and a data set (datagen).
+TEST(Faults, AReadOnlyTargetIsOneLineNamingTheFile) {
+  Tmpfs disk("sinsr_faults_readonly", "4m");
+  if (!disk.mounted()) GTEST_SKIP() << "mounting a tmpfs needs root";
+  fs::create_directories(disk.dir() / "out");
+  ASSERT_EQ(run_command("mount -o remount,ro " + disk.dir().string()).exit_code, 0);
+  const std::string input = (photos() / "p0.png").string();
+  expect_error_line(run_command(sinsr_binary() + " infer --config configs/tiny.ini -i " + input + " -o " +
+                                (disk.dir() / "out").string() + " --model " + kTeacher + " --autoencoder " + kVq),
+                    1, {(disk.dir() / "out" / "p0.png").string(), "Read-only file system"});
+  expect_error_line(run_command(train(pairs(), disk.dir() / "run")), 1, {(disk.dir() / "run").string(), "Read-only file system"});
+  expect_error_line(run_command(datagen(disk.dir() / "out", 4)), 1, {(disk.dir() / "out").string(), "Read-only file system"});
+}
+
 // 17.3: bad photos among good ones (a header claiming 100000 x 100000 pixels, text named .png, a 16-bit
 // and a grey photo) never stop datagen or degrade: each bad one is logged once with its path, the run succeeds.
 TEST(Faults, BadPhotosAreLoggedOnceAndSkippedByDatagenAndDegrade) {
