@@ -199,6 +199,7 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
     if (total > shown) progress.advance(total - shown), shown = total;
   };
   const auto generation_start = Clock::now();
+  mpi.begin_phase();
   // Every HDF5 call runs on the disk thread, in order: the teacher computes the next batch while the last
   // one is written (a few batches may wait; a slow disk then slows the teacher down instead of filling RAM).
   SerialWorker disk(/*max_queued=*/4);

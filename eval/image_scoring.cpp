@@ -82,6 +82,7 @@ std::vector<ImageScores> score_on_ranks(const std::vector<ImagePair>& pairs,
   };
   Json mine = Json::array();
   int64_t done = 0;
+  mpi.begin_phase();
   for (int64_t i = mpi.rank(); i < n; i += mpi.size()) {
     ImageScores s{pairs[static_cast<size_t>(i)].name, {}, ""};
     try {

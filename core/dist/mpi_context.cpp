@@ -42,10 +42,7 @@ MpiContext::MpiContext() {
   MPI_Comm_rank(node, &local_rank_);
   MPI_Comm_size(node, &local_size_);
   MPI_Comm_free(&node);
-  finished_.assign(static_cast<size_t>(size_), false);
-  finished_[0] = true;  // the root does not report to itself
-  last_report_.assign(static_cast<size_t>(size_), now_seconds());
-  last_heartbeat_ = now_seconds();
+  begin_phase();
 }
 
 MpiContext::~MpiContext() {
@@ -143,6 +140,13 @@ void MpiContext::drain_heartbeats() const {
     check(MPI_Recv(&msg, 1, MPI_INT, 0, kHeartbeatTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
     last_heartbeat_ = now_seconds();
   }
+}
+
+void MpiContext::begin_phase() const {
+  finished_.assign(static_cast<size_t>(size_), false);
+  finished_[0] = true;  // the root does not report to itself
+  last_report_.assign(static_cast<size_t>(size_), now_seconds());
+  last_heartbeat_ = now_seconds();
 }
 
 void MpiContext::check_peers(double timeout) const {

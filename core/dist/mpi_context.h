@@ -50,6 +50,11 @@ class MpiContext {
   // more than `timeout` seconds: on the root, an unfinished rank whose last report (poll_reports) is that old;
   // elsewhere, the root, whose heartbeats stopped.
   void check_peers(double timeout) const;
+  // Every rank, when a work phase with its own reports and finish_together starts (datagen's generation,
+  // each checkpoint eval scores): no rank has finished it yet, and silence is counted from now, so time spent
+  // before it (loading, the last phase) is not held against anyone. The timeout must exceed the slowest rank's
+  // time per batch or image.
+  void begin_phase() const;
   // The end of a work loop, before any collective: a stopped or hung rank (SIGSTOP, a hung file system) must
   // not leave the others blocked forever. The root hands every report to `on_report` until each other rank
   // has posted its finished one, heartbeating the waiting ranks; the others wait for the root's release.
