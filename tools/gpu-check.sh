@@ -94,11 +94,11 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   cmake --build "$B" -j"$(nproc)" >"$O/build.log" 2>&1 || { grep -E 'error|FAILED' "$O/build.log" | head -30; die "build failed ($O/build.log)"; }
   echo "built in $(( $(date +%s) - t0 )) s"
 fi
-# The kit's promise: nothing of the build machine's OpenCV, HDF5, Boost or MPI got in.
-if ldd "$B/sinsr" | grep -E 'opencv|hdf5|boost|libmpi' | grep -v "$kit" ; then
+# The kit's promise: nothing of the build machine's OpenCV, HDF5, Boost, OpenSSL or MPI got in.
+if ldd "$B/sinsr" | grep -E 'opencv|hdf5|boost|libmpi|libcrypto' | grep -v "$kit" ; then
   die "$B/sinsr links libraries outside the kit prefix (above)"
 fi
-echo "sinsr links OpenCV, HDF5 and Boost statically and MPI from the kit: ok"
+echo "sinsr links OpenCV, HDF5, Boost and libcrypto statically and MPI from the kit: ok"
 
 # shellcheck source=/dev/null
 source "$kit/env.sh"

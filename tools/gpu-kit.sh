@@ -18,7 +18,7 @@
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
-KIT_VERSION=1   # bump when the prefix's contents change
+KIT_VERSION=2   # bump when the prefix's contents change
 cache=${SINSR_CACHE:-$HOME/.cache/sinsr}
 prefix=$cache/gpukit-$KIT_VERSION
 pack=0
@@ -90,6 +90,10 @@ copy_static_libraries() {
   rm "$p/lib/$ARCH/cmake/boost_program_options-1.74.0/libboost_program_options-variant-shared.cmake"
   rm "$p/lib/$ARCH/cmake/GMock"* 2>/dev/null || true
   cp -r /usr/include/gtest /usr/include/gmock "$p/include/"
+  # nlohmann-json (header only, with its CMake package) and OpenSSL's libcrypto (static, for SHA-256).
+  cp -r /usr/include/nlohmann "$p/include/" && mkdir -p "$p/share/cmake" && cp -r /usr/share/cmake/nlohmann_json "$p/share/cmake/"
+  cp $SYS/libcrypto.a "$p/lib/"
+  mkdir -p "$p/include/openssl" && cp /usr/include/openssl/*.h /usr/include/$ARCH/openssl/*.h "$p/include/openssl/"
   # Only the Boost headers program_options reaches (~630 of Boost's 14 000), found by the preprocessor itself.
   echo '#include <boost/program_options.hpp>' | g++ -std=c++17 -x c++ -M - |
     tr ' \\' '\n\n' | grep '^/usr/include/boost/' | sort -u | while read -r h; do
@@ -137,6 +141,11 @@ set(OpenCV_DIR "${_kit}/lib/cmake/opencv4" CACHE PATH "static OpenCV (gpu-kit)")
 set(Boost_DIR "${_kit}/lib/x86_64-linux-gnu/cmake/Boost-1.74.0" CACHE PATH "Boost (gpu-kit)")
 set(Boost_USE_STATIC_LIBS ON CACHE BOOL "")
 set(GTest_DIR "${_kit}/lib/x86_64-linux-gnu/cmake/GTest" CACHE PATH "GoogleTest (gpu-kit)")
+set(nlohmann_json_DIR "${_kit}/share/cmake/nlohmann_json" CACHE PATH "nlohmann-json (gpu-kit)")
+set(OPENSSL_ROOT_DIR "${_kit}" CACHE PATH "OpenSSL libcrypto, static (gpu-kit)")
+set(OPENSSL_USE_STATIC_LIBS ON CACHE BOOL "")
+set(OPENSSL_INCLUDE_DIR "${_kit}/include" CACHE PATH "")
+set(OPENSSL_CRYPTO_LIBRARY "${_kit}/lib/libcrypto.a" CACHE FILEPATH "")
 # HDF5_ROOT keeps FindHDF5 off the system's h5cc; the static library's own dependencies are added to every link.
 set(HDF5_ROOT "${_kit}" CACHE PATH "static HDF5 (gpu-kit)")
 set(HDF5_USE_STATIC_LIBRARIES ON CACHE BOOL "")

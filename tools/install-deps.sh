@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages sinsr-cluster needs; only what is missing, so a second run takes a second.
 #   tools/install-deps.sh            build + run dependencies
 #   tools/install-deps.sh --tests    plus what the test suite needs (python3-torch, python3-h5py: interop tests;
-#                                    slurmctld, slurmd, slurm-client, munge: the Slurm integration test)
+#                                    slurmctld, slurmd, slurm-client, munge: the Slurm integration test;
+#                                    clang-format: the style check)
 #   tools/install-deps.sh --libtorch-cuda   also fetch the pinned CUDA LibTorch 2.x (tools/fetch-libtorch-cuda.sh: the
 #                                    torch wheel from PyPI, unpacked under ~/.cache/sinsr; prints the CMake prefix)
 #   tools/install-deps.sh --gpu-kit  plus what tools/gpu-kit.sh needs to build the GPU kit's static dependencies
@@ -12,17 +13,17 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache
   libtorch-dev libhdf5-dev hdf5-tools libopencv-dev
-  libopenmpi-dev openmpi-bin libboost-program-options-dev libgtest-dev
+  libopenmpi-dev openmpi-bin libboost-program-options-dev libgtest-dev nlohmann-json3-dev libssl-dev
   # OpenBLAS behind Debian's libblas.so.3: libtorch's matmuls get ~5x faster than the reference BLAS.
   libopenblas0-pthread
 )
 libtorch_cuda=0
 for arg in "$@"; do
   case "$arg" in
-    --tests) packages+=(python3-torch python3-h5py slurmctld slurmd slurm-client munge) ;;
+    --tests) packages+=(python3-torch python3-h5py slurmctld slurmd slurm-client munge clang-format) ;;
     --libtorch-cuda) libtorch_cuda=1 ;;
     --gpu-kit) packages+=(dpkg-dev xz-utils libpng-dev libjpeg62-turbo-dev zlib1g-dev libaec-dev) ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done

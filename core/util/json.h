@@ -1,4 +1,5 @@
-// A small JSON reader/writer: enough for fixture attributes, shapes_full.json and our manifests.
+// JSON values: fixture attributes, shapes_full.json, manifests and metrics logs. nlohmann-json reads and writes
+// the text (core/util/json.cpp).
 // Objects keep their key order (we print them back and humans read them).
 #pragma once
 #include <cstdint>
@@ -55,7 +56,6 @@ class Json {
   std::string string_;
   std::vector<Json> array_;
   std::vector<std::pair<std::string, Json>> object_;
-  void dump_to(std::string& out, int indent, int depth) const;
 };
 
 }  // namespace sinsr
