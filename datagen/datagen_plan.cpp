@@ -32,13 +32,13 @@ std::string content_text(const Config& cfg) {
 }
 
 std::string content_sha256(const Config& cfg, const std::string& teacher_sha256, const std::string& autoencoder_sha256) {
-  return sha256_hex(std::string(kSchema) + "\n" + content_text(cfg) + "teacher_sha256=" + teacher_sha256 +
+  return sha256_hex(std::string(pairs::kSchema) + "\n" + content_text(cfg) + "teacher_sha256=" + teacher_sha256 +
                     "\nautoencoder_sha256=" + autoencoder_sha256 + "\n");
 }
 
-std::vector<ShardRange> plan_shards(int64_t num_samples, int64_t shard_size) {
+std::vector<pairs::ShardRange> plan_shards(int64_t num_samples, int64_t shard_size) {
   if (num_samples < 1) throw UsageError("--num-samples must be >= 1");
-  std::vector<ShardRange> shards;
+  std::vector<pairs::ShardRange> shards;
   for (int64_t first = 0; first < num_samples; first += shard_size)
     shards.push_back({first, std::min(shard_size, num_samples - first)});
   return shards;

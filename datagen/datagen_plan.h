@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/util/config.h"
-#include "datagen/shard_names.h"
+#include "core/pairs/shard_names.h"
 
 namespace sinsr::datagen {
 
@@ -29,6 +29,6 @@ std::string content_text(const Config& cfg);
 std::string content_sha256(const Config& cfg, const std::string& teacher_sha256, const std::string& autoencoder_sha256);
 
 // Shards covering [0, num_samples), each of datagen.shard_size samples (the last may be shorter).
-std::vector<ShardRange> plan_shards(int64_t num_samples, int64_t shard_size);
+std::vector<pairs::ShardRange> plan_shards(int64_t num_samples, int64_t shard_size);
 
 }  // namespace sinsr::datagen

@@ -7,13 +7,11 @@
 #include <set>
 
 #include "core/io/hdf5_file.h"
-#include "core/util/atomic_file.h"
-#include "core/util/json.h"
+#include "core/pairs/manifest.h"
+#include "core/pairs/shard_names.h"
 #include "core/util/progress.h"
 #include "core/util/sha256.h"
 #include "datagen/datagen_plan.h"
-#include "datagen/datagen_run.h"
-#include "datagen/pair_shard.h"
 
 namespace fs = std::filesystem;
 
@@ -47,7 +45,7 @@ std::string check_shard(const fs::path& path, const Expected& e, const DataSet& 
   if (sha256_file(path.string()) != e.sha256) return "SHA-256 differs from the manifest (corrupted or replaced)";
   try {
     io::H5Reader h5(path.string());
-    if (h5.attr_string("/", "schema") != kSchema) return "schema is not " + std::string(kSchema);
+    if (h5.attr_string("/", "schema") != pairs::kSchema) return "schema is not " + std::string(pairs::kSchema);
     if (h5.attr_string("/", "content_sha256") != content_sha256) return "belongs to another data set (content_sha256)";
     if (identity_of(h5.attr_string("/", "config"), h5.attr_string("/", "teacher_sha256"),
                     h5.attr_string("/", "autoencoder_sha256"), path.string() + " (config attribute)") != content_sha256)
@@ -84,60 +82,55 @@ std::string check_shard(const fs::path& path, const Expected& e, const DataSet& 
 
 VerifyReport verify_pairs(const std::string& dir, bool show_progress) {
   VerifyReport rep;
-  const fs::path manifest_path = fs::path(dir) / kManifestName;
+  const std::string manifest_path = pairs::manifest_path(dir);
   if (!fs::is_directory(dir)) {
     rep.problems.push_back(dir + ": no such folder");
     return rep;
   }
-  Json m;
+  pairs::Manifest m;
   try {
-    m = Json::parse(read_file(manifest_path.string()));
+    m = pairs::read_manifest(dir);
     rep.has_manifest = true;
   } catch (const std::exception& ex) {
-    rep.problems.push_back(manifest_path.string() + ": missing or unreadable (" + ex.what() +
+    rep.problems.push_back(manifest_path + ": missing or unreadable (" + ex.what() +
                            "); datagen did not finish: rerun it with the same arguments (it resumes)");
     return rep;
   }
-  const int64_t n = m["num_samples"].as_int();
-  const std::string content = m["content_sha256"].as_string();
-  const DataSet set{content, m["seed"].as_int()};
+  const DataSet set{m.content_sha256, m.seed};
   // The manifest must still describe how the shards were made: its config and weight checksums hash to its
   // content_sha256, and its seed is the config's data.seed. A hand-edited manifest fails here.
   try {
-    const std::string autoencoder_sha256 = m["autoencoder"].is_null() ? "none (pixel space)" : m["autoencoder"]["sha256"].as_string();
-    const Config recorded = Config::from_ini_text(m["config"].as_string(), manifest_path.string() + " (config)");
-    if (identity_of(m["config"].as_string(), m["teacher"]["sha256"].as_string(), autoencoder_sha256,
-                    manifest_path.string() + " (config)") != content ||
+    const Config recorded = Config::from_ini_text(m.config, manifest_path + " (config)");
+    if (identity_of(m.config, m.teacher.sha256, m.autoencoder_sha256(), manifest_path + " (config)") != m.content_sha256 ||
         recorded.integer("data.seed") != set.seed)
       rep.manifest_edited = true;
   } catch (const std::exception&) {
     rep.manifest_edited = true;
   }
   if (rep.manifest_edited)
-    rep.problems.push_back(manifest_path.string() + ": its config, seed or weight checksums no longer match its content_sha256 "
+    rep.problems.push_back(manifest_path + ": its config, seed or weight checksums no longer match its content_sha256 "
                            "(edited by hand?)");
   std::map<int64_t, Expected> by_first;
   std::set<std::string> listed;
-  for (const Json& j : m["shards"].as_array()) {
-    const Expected e{j["first_index"].as_int(), j["count"].as_int(), j["sha256"].as_string(), j["bytes"].as_int()};
-    const std::string file = j["file"].as_string();
-    listed.insert(file);
-    if (file != shard_file_name(e.first) || !by_first.emplace(e.first, e).second)
-      rep.problems.push_back(manifest_path.string() + ": shard entry " + file + " is inconsistent or duplicated");
+  for (const pairs::ManifestShard& j : m.shards) {
+    const Expected e{j.first_index, j.count, j.sha256, j.bytes};
+    listed.insert(j.file);
+    if (j.file != pairs::shard_file_name(e.first) || !by_first.emplace(e.first, e).second)
+      rep.problems.push_back(manifest_path + ": shard entry " + j.file + " is inconsistent or duplicated");
   }
   // Coverage: consecutive ranges from 0 to num_samples, no gap, no overlap.
   int64_t next = 0;
   for (const auto& [first, e] : by_first) {
     if (first != next)
-      rep.problems.push_back(manifest_path.string() + ": samples " + std::to_string(std::min(first, next)) + ".." +
+      rep.problems.push_back(manifest_path + ": samples " + std::to_string(std::min(first, next)) + ".." +
                              std::to_string(std::max(first, next) - 1) + (first > next ? " are missing" : " appear twice"));
     next = std::max(next, first + e.count);
   }
-  if (next != n) rep.problems.push_back(manifest_path.string() + ": shards end at " + std::to_string(next) + ", not at num_samples " + std::to_string(n));
+  if (next != m.num_samples) rep.problems.push_back(manifest_path + ": shards end at " + std::to_string(next) + ", not at num_samples " + std::to_string(m.num_samples));
 
   Progress progress(static_cast<int64_t>(by_first.size()), "shards");
   for (const auto& [first, e] : by_first) {
-    const fs::path path = fs::path(dir) / shard_file_name(first);
+    const fs::path path = fs::path(dir) / pairs::shard_file_name(first);
     const std::string why = check_shard(path, e, set);
     if (why.empty()) {
       ++rep.shards_ok;
@@ -145,16 +138,16 @@ VerifyReport verify_pairs(const std::string& dir, bool show_progress) {
       rep.bytes += e.bytes;
     } else {
       rep.problems.push_back(path.string() + ": " + why);
-      rep.bad_shards.push_back(shard_file_name(first));
+      rep.bad_shards.push_back(pairs::shard_file_name(first));
     }
     if (show_progress) progress.advance();
   }
   if (show_progress) progress.finish();
   for (const auto& entry : fs::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
-    if (is_temp_shard_name(name))
+    if (pairs::is_temp_shard_name(name))
       rep.problems.push_back(entry.path().string() + ": leftover temporary file of an interrupted run");
-    else if (name.rfind("pairs-", 0) == 0 && entry.path().extension() == ".h5" && !listed.count(name)) {
+    else if (pairs::is_shard_file_name(name) && !listed.count(name)) {
       rep.problems.push_back(entry.path().string() + ": shard not listed in the manifest");
       rep.unlisted_shards.push_back(name);
     }

@@ -1,4 +1,4 @@
-#include "launcher/demo_pipeline.h"
+#include "demo/demo_pipeline.h"
 
 #include <ATen/ATen.h>
 #include <opencv2/imgproc.hpp>
@@ -15,6 +15,8 @@
 #include "core/io/image_io.h"
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
+#include "core/nn/resize.h"
+#include "core/run/run_folder.h"
 #include "core/sr/super_resolver.h"
 #include "core/util/errors.h"
 #include "core/util/progress.h"
@@ -23,14 +25,13 @@
 #include "core/util/threads.h"
 #include "datagen/datagen_plan.h"
 #include "datagen/datagen_run.h"
-#include "eval/demo_report.h"
+#include "demo/demo_report.h"
 #include "eval/metrics/psnr_ssim.h"
-#include "trainer/checkpoint.h"
 #include "trainer/train_run.h"
 
 namespace fs = std::filesystem;
 
-namespace sinsr::cli {
+namespace sinsr::demo {
 
 namespace {
 
@@ -43,10 +44,6 @@ struct HeldOut {
   std::string name;
   at::Tensor gt_u8, lq;  // [3, H, W] uint8; [3, h, w] float in [0, 1]
 };
-
-at::Tensor mat_to_chw_u8(const cv::Mat& rgb) {
-  return at::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, at::kByte).permute({2, 0, 1}).clone();
-}
 
 // One pair per held-out photo: a random heldout_size crop (no flip) of the photo, degraded like the
 // training pairs. Written to OUT/heldout/{gt,lq}/ for inspection and reuse (sinsr infer, sinsr eval).
@@ -62,7 +59,7 @@ std::vector<HeldOut> make_heldout(const DemoSettings& s, const fs::path& out) {
   std::vector<HeldOut> pairs;
   for (int64_t i = 0; i < static_cast<int64_t>(synth.size()); ++i) {  // epoch 0: every photo once
     const data::Pair p = synth.make(i);
-    HeldOut h{fs::path(synth.path(p.image)).stem().string(), mat_to_chw_u8(p.gt), mat_to_chw_u8(p.lq).to(at::kFloat) / 255.0};
+    HeldOut h{fs::path(synth.path(p.image)).stem().string(), io::from_rgb_mat(p.gt), io::from_rgb_mat(p.lq).to(at::kFloat) / 255.0};
     io::write_image_u8((out / "gt" / (h.name + ".png")).string(), p.gt);
     io::write_image_u8((out / "lq" / (h.name + ".png")).string(), p.lq);
     pairs.push_back(std::move(h));
@@ -71,10 +68,7 @@ std::vector<HeldOut> make_heldout(const DemoSettings& s, const fs::path& out) {
   return pairs;
 }
 
-at::Tensor bicubic_up(const at::Tensor& lq01, int64_t sf) {
-  const at::Tensor y = at::upsample_bicubic2d(lq01.unsqueeze(0), {lq01.size(1) * sf, lq01.size(2) * sf}, false);
-  return y[0].clamp(0, 1);
-}
+at::Tensor bicubic_up(const at::Tensor& lq01, int64_t sf) { return nn::upsample_bicubic(lq01, sf).clamp(0, 1); }
 
 at::Tensor nearest_up(const at::Tensor& lq01, int64_t sf) {
   return lq01.repeat_interleave(sf, 1).repeat_interleave(sf, 2);
@@ -98,9 +92,9 @@ std::pair<int64_t, int64_t> detailed_window(const at::Tensor& gt_u8, int64_t siz
 }
 
 // The named file of the newest checkpoint of a run.
-std::string latest_weights(const fs::path& run, const std::string& file) {
-  const auto latest = train::latest_checkpoint(run.string());
-  if (!latest) throw std::runtime_error("no checkpoint in " + (run / "ckpt").string() + " after training");
+std::string latest_weights(const fs::path& run_dir, const std::string& file) {
+  const auto latest = run::latest_checkpoint(run_dir.string());
+  if (!latest) throw std::runtime_error("no checkpoint in " + (run_dir / run::kCheckpointsFolder).string() + " after training");
   return (fs::path(*latest) / file).string();
 }
 
@@ -147,7 +141,7 @@ int run_demo(const DemoSettings& s) {
   t.device = s.device;
   t.config = cfg;
   if (const int rc = train::run_train(t, mpi); rc != kExitOk) return rc;
-  const std::string student_path = latest_weights(out / "student", "student.pth");
+  const std::string student_path = latest_weights(out / "student", run::kStudentWeights);
 
   stage(4, "held-out photos: bicubic vs teacher (15 steps) vs student (1 step)");
   const std::vector<HeldOut> heldout = make_heldout(s, out / "heldout");
@@ -162,10 +156,10 @@ int run_demo(const DemoSettings& s) {
     opt.steps = steps;
     opt.chop_size = s.heldout_size / sf;  // one tile per image: timing without tiling overheads
     opt.chop_stride = opt.chop_size;
-    return sr::SuperResolver(unet, nn::VQModelTorch{nullptr}, diffusion, opt);
+    return sr::SuperResolver(unet, diffusion, opt);
   };
   sr::SuperResolver teacher = resolver(s.teacher_path, T), student = resolver(student_path, 1);
-  eval::DemoResults r;
+  DemoResults r;
   r.methods = {{"bicubic", "x" + std::to_string(sf) + " bicubic interpolation", 0},
                {"teacher", std::to_string(T) + " deterministic steps (ResShift + SinSR's sampler)", static_cast<int>(T)},
                {"student", "1 step (SinSR), distilled here", 1}};
@@ -183,7 +177,7 @@ int run_demo(const DemoSettings& s) {
   Progress progress(static_cast<int64_t>(heldout.size()), "images");
   for (const HeldOut& h : heldout) {
     const uint64_t noise = derive_seed(s.seed, "demo", h.name);  // the same x_T noise for teacher and student
-    eval::DemoImage row{h.name, {}, {}, {}};
+    DemoImage row{h.name, {}, {}, {}};
     std::vector<at::Tensor> outputs;
     for (int m = 0; m < 3; ++m) {
       const auto t0 = Clock::now();
@@ -234,7 +228,7 @@ int run_demo(const DemoSettings& s) {
                  ", from the teacher's weights (" + student_path + ")",
              "held-out: " + std::to_string(heldout.size()) + " photos, " + std::to_string(s.heldout_size) + " px GT crops, degraded like the training pairs",
              "threads: " + std::to_string(at::get_num_threads())};
-  const eval::DemoSummary sum = eval::summarize(r);
+  const DemoSummary sum = summarize(r);
   if (sum.student_minus_teacher > 0.5)
     r.notes.push_back(
         "Why the student scores above its teacher: the student starts from the teacher's weights, and a one-step x0 "
@@ -250,7 +244,7 @@ int run_demo(const DemoSettings& s) {
         "on a GPU) is what raises it.");
   // A mean over a few crops can hide that the chain loses to bicubic on some of them; say so.
   int64_t teacher_below_bicubic = 0;
-  for (const eval::DemoImage& im : r.images) teacher_below_bicubic += im.psnr[1] < im.psnr[0];
+  for (const DemoImage& im : r.images) teacher_below_bicubic += im.psnr[1] < im.psnr[0];
   if (teacher_below_bicubic > 0)
     r.notes.push_back(
         "On " + std::to_string(teacher_below_bicubic) + " of " + std::to_string(r.images.size()) +
@@ -258,10 +252,10 @@ int run_demo(const DemoSettings& s) {
         "noisiest, since bicubic keeps all of its noise; on a clean, finely textured crop the chain's detail is a "
         "plausible sample, not the ground truth's, and PSNR can rank it below a smooth interpolation.");
   r.total_seconds = seconds_since(start);
-  eval::write_demo_report(out.string(), r);
-  std::cerr << "\n" << eval::summary_text(r) << "demo: done in " << static_cast<int>(r.total_seconds) << " s; report: "
+  write_demo_report(out.string(), r);
+  std::cerr << "\n" << summary_text(r) << "demo: done in " << static_cast<int>(r.total_seconds) << " s; report: "
             << (out / "report.html").string() << "\n";
   return kExitOk;
 }
 
-}  // namespace sinsr::cli
+}  // namespace sinsr::demo

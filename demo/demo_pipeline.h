@@ -8,7 +8,7 @@
 
 #include "core/util/config.h"
 
-namespace sinsr::cli {
+namespace sinsr::demo {
 
 struct DemoSettings {
   std::string out_dir;        // everything goes here
@@ -24,4 +24,4 @@ struct DemoSettings {
 
 int run_demo(const DemoSettings& s);
 
-}  // namespace sinsr::cli
+}  // namespace sinsr::demo

@@ -1,4 +1,4 @@
-#include "eval/demo_report.h"
+#include "demo/demo_report.h"
 
 #include <cmath>
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/json.h"
 
-namespace sinsr::eval {
+namespace sinsr::demo {
 
 namespace {
 
@@ -35,14 +35,14 @@ std::string checks_html(const DemoSummary& s) {
 std::string methods_table(const DemoResults& r, const DemoSummary& s) {
   std::string html =
       "<h2>Held-out photos: means</h2>\n<p class=\"note\">" + std::to_string(r.images.size()) + " images; PSNR/SSIM: " +
-      html_escape(r.metric_protocol) +
+      eval::html_escape(r.metric_protocol) +
       " (the SinSR paper's protocol); seconds: wall clock per image on this machine, network and sampler only.</p>\n"
       "<div class=\"table-wrap\"><table>\n<thead><tr><th>method</th><th>how</th><th class=\"num\">network calls</th>"
       "<th class=\"num\">PSNR (dB) &uarr;</th><th class=\"num\">SSIM &uarr;</th><th class=\"num\">s / image</th>"
       "<th class=\"num\">speed vs teacher</th></tr></thead>\n<tbody>\n";
   const double teacher_s = s.seconds[1];
   for (size_t m = 0; m < r.methods.size(); ++m) {
-    html += "<tr><td>" + html_escape(r.methods[m].name) + "</td><td>" + html_escape(r.methods[m].detail) +
+    html += "<tr><td>" + eval::html_escape(r.methods[m].name) + "</td><td>" + eval::html_escape(r.methods[m].detail) +
             "</td><td class=\"num\">" + std::to_string(r.methods[m].network_calls) + "</td><td class=\"num\">" +
             fmt("%.3f", s.psnr[m]) + "</td><td class=\"num\">" + fmt("%.4f", s.ssim[m]) + "</td><td class=\"num\">" +
             fmt("%.3f", s.seconds[m]) + "</td><td class=\"num\">" +
@@ -53,11 +53,11 @@ std::string methods_table(const DemoResults& r, const DemoSummary& s) {
 
 std::string images_table(const DemoResults& r) {
   std::string html = "<h2>Per image</h2>\n<div class=\"table-wrap\"><table>\n<thead><tr><th>image</th>";
-  for (const auto& m : r.methods) html += "<th class=\"num\">" + html_escape(m.name) + "<span class=\"variant\">PSNR</span></th>";
-  for (const auto& m : r.methods) html += "<th class=\"num\">" + html_escape(m.name) + "<span class=\"variant\">seconds</span></th>";
+  for (const auto& m : r.methods) html += "<th class=\"num\">" + eval::html_escape(m.name) + "<span class=\"variant\">PSNR</span></th>";
+  for (const auto& m : r.methods) html += "<th class=\"num\">" + eval::html_escape(m.name) + "<span class=\"variant\">seconds</span></th>";
   html += "</tr></thead>\n<tbody>\n";
   for (const auto& img : r.images) {
-    html += "<tr><td>" + html_escape(img.image) + "</td>";
+    html += "<tr><td>" + eval::html_escape(img.image) + "</td>";
     for (double v : img.psnr) html += "<td class=\"num\">" + fmt("%.3f", v) + "</td>";
     for (double v : img.seconds) html += "<td class=\"num\">" + fmt("%.3f", v) + "</td>";
     html += "</tr>\n";
@@ -116,19 +116,19 @@ void write_demo_report(const std::string& dir, const DemoResults& r) {
   std::string body = "<p class=\"note\">A 15-step diffusion teacher distilled into a one-step student (SinSR), "
                      "trained and evaluated on this machine in " + fmt("%.0f", r.total_seconds) + " s.</p>\n";
   body += checks_html(s);
-  for (const auto& note : r.notes) body += "<p>" + html_escape(note) + "</p>\n";
+  for (const auto& note : r.notes) body += "<p>" + eval::html_escape(note) + "</p>\n";
   body += methods_table(r, s) + images_table(r);
   if (!r.curves.empty()) {
     body += "<h2>Loss curves</h2>\n<div class=\"grid\">\n";
-    for (const auto& [caption, png] : r.curves) body += figure("plot", png, caption);
+    for (const auto& [caption, png] : r.curves) body += eval::figure("plot", png, caption);
     body += "</div>\n";
   }
-  body += crops_section(r.crops);
+  body += eval::crops_section(r.crops);
   body += "<h2>Setup</h2>\n<ul class=\"note\">\n";
-  for (const auto& line : r.setup) body += "<li>" + html_escape(line) + "</li>\n";
+  for (const auto& line : r.setup) body += "<li>" + eval::html_escape(line) + "</li>\n";
   body += "</ul>\n<style>.pass{color:#0a7d28;font-weight:700}.fail{color:#b3261e;font-weight:700}"
           ".checks li{margin:4px 0}img.crop{width:216px}</style>\n";
-  write_html_page((std::filesystem::path(dir) / "report.html").string(), "SinSR demo: one step vs fifteen", body);
+  eval::write_html_page((std::filesystem::path(dir) / "report.html").string(), "SinSR demo: one step vs fifteen", body);
 
   Json methods = Json::array();
   for (size_t m = 0; m < r.methods.size(); ++m)
@@ -161,4 +161,4 @@ void write_demo_report(const std::string& dir, const DemoResults& r) {
   write_file_atomically((std::filesystem::path(dir) / "results.json").string(), doc.dump(2) + "\n");
 }
 
-}  // namespace sinsr::eval
+}  // namespace sinsr::demo

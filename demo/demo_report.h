@@ -7,7 +7,7 @@
 
 #include "eval/html_page.h"
 
-namespace sinsr::eval {
+namespace sinsr::demo {
 
 struct DemoMethod {
   std::string name;    // "bicubic", "teacher", "student"
@@ -26,7 +26,7 @@ struct DemoResults {
   std::string metric_protocol;      // e.g. "pyiqa-ycbcr"
   std::vector<std::string> setup;   // lines describing the run (photos, pairs, steps, threads, ...)
   std::vector<std::string> notes;   // paragraphs that explain the numbers (plain text)
-  std::vector<CropSet> crops;
+  std::vector<eval::CropSet> crops;
   std::vector<std::pair<std::string, std::string>> curves;  // (caption, png relative to the report)
   double total_seconds = 0;
 };
@@ -47,4 +47,4 @@ void write_demo_report(const std::string& dir, const DemoResults& results);
 // The summary as a few lines of text (what sinsr demo prints at the end).
 std::string summary_text(const DemoResults& results);
 
-}  // namespace sinsr::eval
+}  // namespace sinsr::demo

@@ -8,8 +8,6 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <sstream>
 
 #include "core/diffusion/diffusion.h"
@@ -18,6 +16,8 @@
 #include "core/io/image_io.h"
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
+#include "core/nn/resize.h"
+#include "core/run/run_folder.h"
 #include "core/sr/super_resolver.h"
 #include "core/util/atomic_file.h"
 #include "core/util/errors.h"
@@ -87,20 +87,9 @@ Benchmark load_benchmark(const std::string& path, const Config& cfg) {
   return bm;
 }
 
-struct Checkpoint {
-  std::string name, dir;
-  int64_t step;
-};
-
-std::vector<Checkpoint> list_checkpoints(const std::string& dir) {
+std::vector<run::CheckpointFolder> list_checkpoints(const std::string& dir) {
   if (!fs::is_directory(dir)) throw UsageError("--checkpoints '" + dir + "' is not a folder (give RUN_DIR/ckpt)");
-  std::vector<Checkpoint> out;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    const std::string name = e.path().filename().string();
-    if (e.is_directory() && name.size() == 9 && std::all_of(name.begin(), name.end(), ::isdigit))
-      out.push_back({name, e.path().string(), std::stoll(name)});
-  }
-  std::sort(out.begin(), out.end(), [](const Checkpoint& a, const Checkpoint& b) { return a.step < b.step; });
+  std::vector<run::CheckpointFolder> out = run::list_checkpoints(dir);
   if (out.empty()) throw UsageError("no checkpoints (000000123/ folders) in '" + dir + "'");
   return out;
 }
@@ -154,16 +143,12 @@ class ScoreCache {
   std::vector<Json> entries_;
 };
 
-// The centre crop_size x crop_size of an image file, written as PNG (atomically).
-void write_centre_crop(const std::string& src, const std::string& dst, int crop_size, double upscale = 1) {
-  cv::Mat img = cv::imread(src, cv::IMREAD_COLOR);
-  if (img.empty()) throw std::runtime_error("cannot read " + src);
-  if (upscale != 1) cv::resize(cv::Mat(img), img, {}, upscale, upscale, cv::INTER_CUBIC);
-  const int w = std::min(crop_size, img.cols), h = std::min(crop_size, img.rows);
-  cv::Mat crop = img(cv::Rect((img.cols - w) / 2, (img.rows - h) / 2, w, h));
-  std::vector<uchar> png;
-  cv::imencode(".png", crop, png);
-  write_file_atomically(dst, png.data(), png.size());
+// The centre crop_size x crop_size of an image file (enlarged `sf` times first, bicubic), written as PNG (atomically).
+void write_centre_crop(const std::string& src, const std::string& dst, int64_t crop_size, int64_t sf = 1) {
+  at::Tensor img = io::read_image(src).rgb;
+  if (sf != 1) img = nn::upsample_bicubic(img, sf).clamp(0, 1);
+  const int64_t w = std::min(crop_size, img.size(2)), h = std::min(crop_size, img.size(1));
+  io::write_image(dst, img.narrow(1, (img.size(1) - h) / 2, h).narrow(2, (img.size(2) - w) / 2, w));
 }
 
 }  // namespace
@@ -202,7 +187,7 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   const Benchmark bm = load_benchmark(s.benchmark_path, cfg);
   const Pairing p = pair_by_stem(bm.lq, bm.gt);
   if (mpi.is_root()) report_unmatched(p);
-  const std::vector<Checkpoint> ckpts = list_checkpoints(s.checkpoints_dir);
+  const std::vector<run::CheckpointFolder> ckpts = list_checkpoints(s.checkpoints_dir);
   const c10::Device device = dist::rank_device(s.device, mpi);
   MetricSuite suite(cfg, bm.metrics, bm.psnr_ssim_variants, !bm.gt.empty(), device);
   const fs::path out(s.out_dir);
@@ -216,13 +201,12 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   nn::UNetModelSwin unet(UNetConfig::from_config(cfg));
   unet->to(device);
   unet->set_precision(precision);
-  const nn::VQModelTorch vq = load_first_stage(cfg, s.autoencoder_path, device, precision);
-  const Diffusion diffusion(DiffusionConfig::from_config(cfg));
+  const Diffusion diffusion(DiffusionConfig::from_config(cfg), load_first_stage(cfg, s.autoencoder_path, device, precision));
   auto super_resolve = [&](const std::vector<ImagePair>& pairs, const std::string& weights, int64_t steps, const fs::path& dir) {
     io::load_weights(*unet, weights);
     sr::SuperResolveOptions opt;
     opt.steps = steps;
-    sr::SuperResolver sr(unet, vq, diffusion, opt);
+    sr::SuperResolver sr(unet, diffusion, opt);
     if (mpi.is_root()) fs::create_directories(dir);
     mpi.barrier(peer_timeout);
     return score_on_ranks(
@@ -241,8 +225,8 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
 
   std::vector<ScoreRow> rows;
   int errors = 0;
-  for (const Checkpoint& ck : ckpts) {
-    for (const std::string weights : {"student", "ema"}) {
+  for (const run::CheckpointFolder& ck : ckpts) {
+    for (const std::string weights : run::kWeightNames) {
       const std::string pth = (fs::path(ck.dir) / (weights + ".pth")).string();
       ScoreRow base;
       base.checkpoint = ck.name;
@@ -295,20 +279,20 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   }
   if (!mpi.is_root()) return kExitOk;
   std::vector<CropSet> crops;
-  const int crop_size = static_cast<int>(cfg.integer("eval.crop_size"));
-  const Checkpoint& last = ckpts.back();
+  const int64_t crop_size = cfg.integer("eval.crop_size");
+  const run::CheckpointFolder& last = ckpts.back();
   fs::create_directories(out / "crops");
   for (const ImagePair& pair : crop_pairs) {
     CropSet set{fs::path(pair.pred).filename().string(), {}};
-    auto panel = [&](const std::string& label, const std::string& file, const std::string& src, double upscale = 1) {
+    auto panel = [&](const std::string& label, const std::string& file, const std::string& src, int64_t sf = 1) {
       const std::string rel = "crops/" + pair.name + "-" + file + ".png";
-      write_centre_crop(src, (out / rel).string(), crop_size, upscale);
+      write_centre_crop(src, (out / rel).string(), crop_size, sf);
       set.panels.push_back({label, rel});
     };
     panel("LR (bicubic x" + std::to_string(diffusion.config().sf) + ")", "lr", pair.pred, diffusion.config().sf);
     if (fs::exists(teacher_dir / (pair.name + ".png")))
       panel("teacher (" + std::to_string(diffusion.config().steps) + " steps)", "teacher", (teacher_dir / (pair.name + ".png")).string());
-    for (const std::string weights : {"student", "ema"})
+    for (const std::string weights : run::kWeightNames)
       panel(weights + " (1 step, " + last.name + ")", weights,
             (out / "outputs" / bm.name / (last.name + "-" + weights) / (pair.name + ".png")).string());
     if (!pair.ref.empty()) panel("reference", "gt", pair.ref);

@@ -1,14 +1,15 @@
 // sinsr datagen-verify: is a pair data set complete and intact? --repair regenerates what is not.
 #include <filesystem>
 #include <iostream>
+#include <utility>
+#include <vector>
 
 #include "core/dist/mpi_context.h"
-#include "core/util/atomic_file.h"
+#include "core/pairs/manifest.h"
+#include "core/pairs/shard_names.h"
 #include "core/util/errors.h"
-#include "core/util/json.h"
 #include "core/util/sha256.h"
 #include "datagen/datagen_run.h"
-#include "datagen/shard_names.h"
 #include "datagen/verify.h"
 #include "launcher/commands.h"
 
@@ -32,33 +33,35 @@ void print_report(const std::string& dir, const datagen::VerifyReport& r) {
 // Deletes the bad shards and leftovers, moves unlisted shards aside to DIR/unlisted/, then reruns datagen
 // with the manifest's settings: it keeps every sound shard and makes exactly the missing ones.
 void repair(const std::string& dir, const datagen::VerifyReport& r) {
-  const fs::path manifest = fs::path(dir) / datagen::kManifestName;
+  const std::string manifest = pairs::manifest_path(dir);
   if (r.manifest_edited)
-    throw UsageError(manifest.string() + " was edited (its config, seed or weight checksums no longer hash to its "
+    throw UsageError(manifest + " was edited (its config, seed or weight checksums no longer hash to its "
                      "content_sha256), so --repair cannot know how the shards were made: restore the original "
                      "manifest.json, or make the data set again with sinsr datagen into a new folder");
-  const Json m = Json::parse(read_file(manifest.string()));
+  const pairs::Manifest m = pairs::read_manifest(dir);
   datagen::DatagenSettings s;
   s.out_dir = dir;
-  s.teacher_path = m["teacher"]["path"].as_string();
-  if (!m["autoencoder"].is_null()) s.autoencoder_path = m["autoencoder"]["path"].as_string();  // null: pixel space
-  for (const auto& [path, key] : {std::pair<std::string, const char*>{s.teacher_path, "teacher"}, {s.autoencoder_path, "autoencoder"}})
-    if (!path.empty() && (!fs::exists(path) || sha256_file(path) != m[key]["sha256"].as_string()))
-      throw UsageError(path + " is missing or not the " + key + " the data set was made with (SHA-256 differs from " +
-                       manifest.string() + "): put the original file there (run from the folder datagen ran in if "
+  std::vector<std::pair<pairs::WeightsRecord, const char*>> weights{{m.teacher, "teacher"}};
+  if (m.autoencoder) weights.emplace_back(*m.autoencoder, "autoencoder");  // none: pixel space
+  for (const auto& [w, role] : weights)
+    if (!fs::exists(w.path) || sha256_file(w.path) != w.sha256)
+      throw UsageError(w.path + " is missing or not the " + role + " the data set was made with (SHA-256 differs from " +
+                       manifest + "): put the original file there (run from the folder datagen ran in if "
                        "the path is relative), or make the data set again into a new folder");
   for (const std::string& bad : r.bad_shards) fs::remove(fs::path(dir) / bad);
   for (const auto& e : fs::directory_iterator(dir))
-    if (datagen::is_temp_shard_name(e.path().filename().string())) fs::remove(e.path());
+    if (pairs::is_temp_shard_name(e.path().filename().string())) fs::remove(e.path());
   if (!r.unlisted_shards.empty()) {
     const fs::path aside = fs::path(dir) / "unlisted";
     fs::create_directories(aside);
     for (const std::string& extra : r.unlisted_shards) fs::rename(fs::path(dir) / extra, aside / extra);
     std::cerr << "datagen-verify: moved " << r.unlisted_shards.size() << " unlisted shard(s) to " << aside.string() << "\n";
   }
-  s.num_samples = m["num_samples"].as_int();
-  s.config = Config::from_ini_text(m["config"].as_string(), manifest.string() + " (config)");
-  s.generator = m["generator"].as_string();
+  s.teacher_path = m.teacher.path;
+  if (m.autoencoder) s.autoencoder_path = m.autoencoder->path;
+  s.num_samples = m.num_samples;
+  s.config = Config::from_ini_text(m.config, manifest + " (config)");
+  s.generator = m.generator;
   std::cerr << "datagen-verify: regenerating " << r.bad_shards.size() << " shard(s) with the manifest's settings\n";
   dist::MpiContext mpi;
   datagen::run_datagen(s, mpi);

@@ -20,11 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-cv::Mat chw_to_rgb(const at::Tensor& chw) {
-  const at::Tensor hwc = chw.permute({1, 2, 0}).contiguous();
-  return cv::Mat(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC3, hwc.data_ptr<uint8_t>()).clone();
-}
-
 // Pairs side by side (GT | LR enlarged with nearest neighbours, so its pixels stay visible), four pairs per
 // row, on white.
 cv::Mat contact_sheet(const std::vector<std::pair<cv::Mat, cv::Mat>>& pairs) {
@@ -66,7 +61,7 @@ int run_degrade(const Invocation& inv) {
   Progress progress(count, "pairs");
   std::vector<std::pair<cv::Mat, cv::Mat>> sheet_pairs;
   while (auto batch = loader.next()) {
-    const cv::Mat gt = chw_to_rgb(batch->gt[0]), lq = chw_to_rgb(batch->lq[0]);
+    const cv::Mat gt = io::to_rgb_mat(batch->gt[0]), lq = io::to_rgb_mat(batch->lq[0]);
     char name[32];
     std::snprintf(name, sizeof name, "%09lld.png", static_cast<long long>(batch->index[0].item<int64_t>()));
     if (!out_dir.empty()) {

@@ -4,7 +4,7 @@
 #include "core/util/errors.h"
 #include "core/util/threads.h"
 #include "launcher/commands.h"
-#include "launcher/demo_pipeline.h"
+#include "demo/demo_pipeline.h"
 
 namespace sinsr::cli {
 
@@ -13,7 +13,7 @@ namespace {
 int run_demo_command(const Invocation& inv) {
   const auto& a = inv.args;
   set_threads(a["threads"].as<int>());
-  DemoSettings s;
+  demo::DemoSettings s;
   s.out_dir = a["out"].as<std::string>();
   s.photos_dir = a["photos"].as<std::string>();
   s.fetch_script = "tools/fetch-demo-photos.sh";
@@ -25,7 +25,7 @@ int run_demo_command(const Invocation& inv) {
   s.config = inv.config;
   if (s.pairs < 2) throw UsageError("--pairs must be at least 2 (the student needs training pairs)");
   if (s.heldout_size < 32 || s.heldout_size % 32) throw UsageError("--heldout-size must be a positive multiple of 32");
-  return run_demo(s);
+  return demo::run_demo(s);
 }
 
 }  // namespace

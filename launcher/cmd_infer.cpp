@@ -90,9 +90,8 @@ int run_infer(const Invocation& inv) {
   io::load_weights(*unet, a["model"].as<std::string>());
   unet->to(device);
   unet->set_precision(precision);
-  const nn::VQModelTorch vq =
-      load_first_stage(inv.config, a.count("autoencoder") ? a["autoencoder"].as<std::string>() : "", device, precision);
-  sr::SuperResolver sr(unet, vq, Diffusion(dcfg), opt);
+  const std::string autoencoder = a.count("autoencoder") ? a["autoencoder"].as<std::string>() : "";
+  sr::SuperResolver sr(unet, Diffusion(dcfg, load_first_stage(inv.config, autoencoder, device, precision)), opt);
 
   const std::string out_dir = a["output"].as<std::string>();
   fs::create_directories(out_dir);

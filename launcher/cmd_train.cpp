@@ -38,7 +38,7 @@ Command train_command() {
   c.summary = "distil the one-step SinSR student from teacher pair shards (MPI data parallel)";
   c.usage = "[mpirun -np R] sinsr train --data PAIRS_DIR --out RUN_DIR --teacher T.pth [options]";
   c.description =
-      "Optimises train.w_distill L_distill + train.w_inverse L_inverse + train.w_gt L_gt (SPEC.md §4.3) with\n"
+      "Optimises train.w_distill L_distill + train.w_inverse L_inverse + train.w_gt L_gt (docs/method.md §4.3) with\n"
       "AdamW and the reference's warm-up, EMA 0.999, over the pairs of `sinsr datagen` (the last\n"
       "train.val_samples held out). Each rank takes its slice of every global batch and gradients are\n"
       "all-reduced, so R ranks x B/R equals 1 rank x B. Checkpoints go to RUN_DIR/ckpt/<step>/ (student.pth\n"

@@ -1,4 +1,4 @@
-// sinsr train-teacher: the ResShift teacher objective (SPEC.md §4.8) on HR photos, on one process or many
+// sinsr train-teacher: the ResShift teacher objective (docs/method.md §4.8) on HR photos, on one process or many
 // MPI ranks; the same loop, checkpoints and metrics as sinsr train.
 #include "core/dist/device.h"
 #include "core/dist/mpi_context.h"
@@ -30,7 +30,7 @@ Command train_teacher_command() {
   c.usage = "[mpirun -np R] sinsr train-teacher --out RUN_DIR --data.hr PHOTOS [--autoencoder VQ.pth] [options]";
   c.description =
       "Per sample: an HR crop and its degraded LR y ([data], [degradation], synthesised on the fly), t ~ U{0..T-1},\n"
-      "z_t = z_0 + eta_t (z_y - z_0) + kappa sqrt(eta_t) eps, loss = mean (z_0 - f(z_t / std_t, t, y))^2 (SPEC.md\n"
+      "z_t = z_0 + eta_t (z_y - z_0) + kappa sqrt(eta_t) eps, loss = mean (z_0 - f(z_t / std_t, t, y))^2 (docs/method.md\n"
       "§4.8). z = VQ-f4 latents (diffusion.latent_flag = true, --autoencoder) or the images themselves (pixel\n"
       "space, latent_flag = false: no autoencoder). Any diffusion.sf (degradation.sf must match). The network\n"
       "is [model], from scratch (the reference's init, seeded by train.seed) or --init. Everything else is\n"

@@ -1,4 +1,4 @@
-// Exponential moving average of the student (SPEC.md §4.5): after every optimizer step,
+// Exponential moving average of the student (docs/method.md §4.5): after every optimizer step,
 // ema = rate * ema + (1 - rate) * current for every state_dict entry, parameters and float buffers
 // alike, except the integer relative_position_index tables (copied once, never averaged).
 #pragma once

@@ -1,4 +1,4 @@
-// The reference's learning rate (SPEC.md §4.4), reproduced with its first-iteration quirk: the optimizer
+// The reference's learning rate (docs/method.md §4.4), reproduced with its first-iteration quirk: the optimizer
 // starts at the base rate, and adjust_lr runs *after* each step with the step just done, so iteration 1
 // runs at the full base rate, iteration 2 at base/warmup, iteration k (2 <= k <= warmup + 1) at
 // (k - 1)/warmup * base, and from then on base, halved at each later milestone.

@@ -8,7 +8,7 @@
 
 #include <c10/core/Device.h>
 
-#include "trainer/pair_shards.h"
+#include "core/pairs/pair_reader.h"
 
 namespace sinsr {
 class Config;
@@ -21,7 +21,7 @@ class PairSource {
   virtual ~PairSource() = default;
   // The sample indices of training step `step` (1-based), global batch `batch`, all ranks together.
   virtual std::vector<int64_t> step_indices(int64_t step, int64_t batch, uint64_t seed) const = 0;
-  virtual TrainBatch load(const std::vector<int64_t>& indices, bool with_gt = false) = 0;
+  virtual pairs::PairRows load(const std::vector<int64_t>& indices, bool with_gt = false) = 0;
   // Samples never trained on, for validation (none online: every sample there is new).
   virtual std::vector<int64_t> held_out() const = 0;
   // What a resumed run must find unchanged.

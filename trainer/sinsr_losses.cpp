@@ -4,13 +4,9 @@
 
 namespace sinsr::train {
 
-namespace {
-
 at::Tensor mse_per_sample(const at::Tensor& target, const at::Tensor& pred) {
   return (target - pred).pow(2).mean({1, 2, 3});
 }
-
-}  // namespace
 
 LossTerms sinsr_losses(nn::UNetModelSwinImpl& student, const Diffusion& diffusion, const at::Tensor& x_T,
                        const at::Tensor& z_teacher, const at::Tensor& z_gt, const at::Tensor& lq, const LossWeights& w) {

@@ -4,13 +4,15 @@
 
 #include "core/data/pair_loader.h"
 #include "core/diffusion/first_stage.h"
-#include "trainer/validation_psnr.h"
+#include "core/nn/resize.h"
 #include "core/nn/unet_swin.h"
 #include "core/util/config.h"
 #include "core/util/errors.h"
 #include "core/util/rng.h"
 #include "core/util/seed.h"
 #include "core/util/sha256.h"
+#include "trainer/sinsr_losses.h"
+#include "trainer/validation_psnr.h"
 
 namespace sinsr::train {
 
@@ -21,14 +23,11 @@ constexpr int64_t kValidationFirst = int64_t{1} << 40;
 
 at::Tensor to_pm1(const at::Tensor& u8, const c10::Device& device) { return (u8.to(device, at::kFloat) / 255.0) * 2 - 1; }
 
-at::Tensor mse_per_sample(const at::Tensor& a, const at::Tensor& b) { return (a - b).pow(2).mean({1, 2, 3}); }
-
 }  // namespace
 
-TeacherObjective::TeacherObjective(const Config& cfg, nn::VQModelTorch vq, const std::string& autoencoder_sha256)
+TeacherObjective::TeacherObjective(const Config& cfg, FirstStage first_stage, const std::string& autoencoder_sha256)
     : synth_(data::PairSynthesizer::from_config(cfg)),
-      diffusion_(DiffusionConfig::from_config(cfg)),
-      vq_(std::move(vq)),
+      diffusion_(DiffusionConfig::from_config(cfg), std::move(first_stage)),
       seed_(static_cast<uint64_t>(cfg.integer("train.seed"))),
       workers_(static_cast<int>(cfg.integer("data.workers"))),
       val_samples_(cfg.integer("train.val_samples")),
@@ -39,19 +38,17 @@ TeacherObjective::TeacherObjective(const Config& cfg, nn::VQModelTorch vq, const
 }
 
 std::string TeacherObjective::describe() const {
-  return "ResShift objective in " + std::string(vq_.is_empty() ? "pixel" : "latent") + " space on " +
+  return "ResShift objective in " + std::string(diffusion_.first_stage().is_latent() ? "latent" : "pixel") + " space on " +
          std::to_string(synth_.size()) + " HR photo(s), pairs synthesised online (x" + std::to_string(diffusion_.config().sf) + ")";
 }
 
-TeacherObjective::Staged TeacherObjective::stage(int64_t first, int64_t count, const c10::Device& device, at::Tensor* gt_out,
-                                                 at::Tensor* z_y_out) {
+StagedBatch TeacherObjective::stage(int64_t first, int64_t count, const c10::Device& device, bool with_images) {
   data::PairLoader loader(synth_, first, count, {count, workers_ > 0 ? workers_ : 1, 1});
   const data::PairBatch pb = *loader.next();
   at::NoGradGuard no_grad;
   const at::Tensor lq = to_pm1(pb.lq, device), gt = to_pm1(pb.gt, device);
-  nn::VQModelTorchImpl* vq = first_stage_ptr(vq_);
-  const at::Tensor z0 = diffusion_.encode_first_stage(vq, gt, /*up_sample=*/false);
-  const at::Tensor z_y = diffusion_.encode_first_stage(vq, lq, /*up_sample=*/true);
+  const at::Tensor z0 = diffusion_.encode_first_stage(gt, /*up_sample=*/false);
+  const at::Tensor z_y = diffusion_.encode_first_stage(lq, /*up_sample=*/true);
   // Per sample: t ~ U{0 .. T-1}, eps ~ N(0, I), both from the sample's own generator.
   std::vector<at::Tensor> z_t;
   std::vector<int64_t> ts;
@@ -62,22 +59,31 @@ TeacherObjective::Staged TeacherObjective::stage(int64_t first, int64_t count, c
     z_t.push_back(diffusion_.q_sample(z0[i], z_y[i], t, eps));
     ts.push_back(t);
   }
-  if (gt_out) *gt_out = gt;
-  if (z_y_out) *z_y_out = z_y;
-  return {z0, at::stack(z_t), lq, at::tensor(ts, at::kLong).to(device), ts};
+  StagedBatch b;
+  b.add("z0", z0);
+  b.add("z_t", at::stack(z_t));
+  b.add("lq", lq);
+  const at::Tensor t_host = at::tensor(ts, at::kLong);
+  b.add("t", t_host.to(device));
+  b.add("t_host", t_host);
+  if (with_images) {
+    b.add("gt", gt);
+    b.add("z_y", z_y);
+  }
+  return b;
 }
 
-void TeacherObjective::load(int64_t step, int64_t batch, int rank, int64_t per_rank, const c10::Device& device) {
-  batch_ = stage((step - 1) * batch + rank * per_rank, per_rank, device);
+StagedBatch TeacherObjective::load(int64_t step, int64_t batch, int rank, int64_t per_rank, const c10::Device& device) {
+  return stage((step - 1) * batch + rank * per_rank, per_rank, device);
 }
 
-at::Tensor TeacherObjective::losses(nn::UNetModelSwinImpl& net, int64_t first, int64_t n) {
-  auto sl = [&](const at::Tensor& x) { return x.narrow(0, first, n); };
-  const at::Tensor z_t = sl(batch_.z_t), t = sl(batch_.t);
+at::Tensor TeacherObjective::losses(nn::UNetModelSwinImpl& net, const StagedBatch& samples) const {
+  const at::Tensor& z_t = samples["z_t"];
+  const auto t_host = samples["t_host"].accessor<int64_t, 1>();
   std::vector<at::Tensor> scaled;  // each sample scaled by the std of its own t
-  for (int64_t i = 0; i < n; ++i) scaled.push_back(diffusion_.scale_input(z_t[i], batch_.t_host[static_cast<size_t>(first + i)]));
-  const at::Tensor x0 = net.forward(at::stack(scaled), t, sl(batch_.lq));
-  return mse_per_sample(sl(batch_.z0), x0).unsqueeze(0);
+  for (int64_t i = 0; i < samples.size(); ++i) scaled.push_back(diffusion_.scale_input(z_t[i], t_host[i]));
+  const at::Tensor x0 = net.forward(at::stack(scaled), samples["t"], samples["lq"]);
+  return mse_per_sample(samples["z0"], x0).unsqueeze(0);
 }
 
 Json TeacherObjective::validate(nn::UNetModelSwinImpl& net, int64_t micro) {
@@ -87,24 +93,19 @@ Json TeacherObjective::validate(nn::UNetModelSwinImpl& net, int64_t micro) {
   double loss = 0, psnr_chain = 0, psnr_one = 0, psnr_bicubic = 0;
   for (int64_t first = 0; first < val_samples_; first += micro) {
     const int64_t n = std::min(micro, val_samples_ - first);
-    at::Tensor gt, z_y;
-    batch_ = stage(kValidationFirst + first, n, device, &gt, &z_y);
-    loss += losses(net, 0, n).sum().item<double>();
+    const StagedBatch b = stage(kValidationFirst + first, n, device, /*with_images=*/true);
+    const at::Tensor &gt = b["gt"], &z_y = b["z_y"], &lq = b["lq"];
+    loss += losses(net, b).sum().item<double>();
     std::vector<at::Tensor> eps;
     for (int64_t i = 0; i < n; ++i) {
       at::Generator gen = make_generator(derive_seed(seed_, "x_T", static_cast<uint64_t>(kValidationFirst + first + i)));
       eps.push_back(at::randn(z_y[i].sizes(), gen, at::kFloat));
     }
     const at::Tensor x_T = diffusion_.prior_sample(z_y, at::stack(eps).to(device));
-    nn::VQModelTorchImpl* vq = first_stage_ptr(vq_);
-    const at::Tensor chain = diffusion_.sample_deterministic(model, x_T, z_y, batch_.lq).sample;
-    psnr_chain += summed_psnr(diffusion_.decode_first_stage(vq, chain), gt);
-    psnr_one += summed_psnr(diffusion_.decode_first_stage(vq, diffusion_.predict_one_step(model, x_T, batch_.lq)), gt);
-    namespace F = torch::nn::functional;
-    const double sf = static_cast<double>(diffusion_.config().sf);
-    const at::Tensor bicubic = F::interpolate(
-        batch_.lq, F::InterpolateFuncOptions().scale_factor(std::vector<double>{sf, sf}).mode(torch::kBicubic).align_corners(false));
-    psnr_bicubic += summed_psnr(bicubic, gt);
+    const at::Tensor chain = diffusion_.sample_deterministic(model, x_T, z_y, lq).sample;
+    psnr_chain += summed_psnr(diffusion_.decode_first_stage(chain), gt);
+    psnr_one += summed_psnr(diffusion_.decode_first_stage(diffusion_.predict_one_step(model, x_T, lq)), gt);
+    psnr_bicubic += summed_psnr(nn::upsample_bicubic(lq, diffusion_.config().sf), gt);
   }
   const auto count = static_cast<double>(val_samples_);
   Json j = Json::object();

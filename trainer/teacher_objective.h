@@ -1,4 +1,4 @@
-// The ResShift teacher objective (SPEC.md §4.8), for training teachers of new domains and scales:
+// The ResShift teacher objective (docs/method.md §4.8), for training teachers of new domains and scales:
 // per sample t ~ U{0 .. T-1} and eps ~ N(0, I), z_0 = E(gt), z_y = E(bicubic x sf of y),
 // z_t = q_sample(z_0, z_y, t, eps), loss = mean (z_0 - f(z_t / std_t, t, y))^2 (x0 prediction, unweighted).
 // Latent space (VQ encoder) or pixel space (E = identity). Training pairs are synthesised online from HR
@@ -7,7 +7,6 @@
 #pragma once
 #include "core/data/pair_synthesizer.h"
 #include "core/diffusion/diffusion.h"
-#include "core/nn/vq_autoencoder.h"
 #include "trainer/objective.h"
 
 namespace sinsr {
@@ -18,34 +17,30 @@ namespace sinsr::train {
 
 class TeacherObjective final : public Objective {
  public:
-  // `vq`: the first stage on the training device (empty: pixel space). [data] [degradation] [diffusion]
+  // `first_stage` on the training device (the identity in pixel space). [data] [degradation] [diffusion]
   // [train] of `cfg`; `autoencoder_sha256` goes into the run's identity.
-  TeacherObjective(const Config& cfg, nn::VQModelTorch vq, const std::string& autoencoder_sha256);
+  TeacherObjective(const Config& cfg, FirstStage first_stage, const std::string& autoencoder_sha256);
   std::vector<std::string> terms() const override { return {"loss"}; }
   std::string identity() const override { return identity_; }
   std::string describe() const override;
-  void load(int64_t step, int64_t batch, int rank, int64_t per_rank, const c10::Device& device) override;
-  at::Tensor losses(nn::UNetModelSwinImpl& net, int64_t first, int64_t n) override;
+  StagedBatch load(int64_t step, int64_t batch, int rank, int64_t per_rank, const c10::Device& device) override;
+  at::Tensor losses(nn::UNetModelSwinImpl& net, const StagedBatch& samples) const override;
   // On train.val_samples fixed pairs outside the training stream: the loss, and the PSNR against the GT
   // of the 15-step deterministic sample, of the one-step prediction and of bicubic upsampling.
   Json validate(nn::UNetModelSwinImpl& net, int64_t micro) override;
 
  private:
-  struct Staged {
-    at::Tensor z0, z_t, lq, t;     // on the device; t int64 [B]
-    std::vector<int64_t> t_host;  // the same timesteps, for the per-sample input scaling (no device sync)
-  };
   data::PairSynthesizer synth_;
   Diffusion diffusion_;
-  nn::VQModelTorch vq_;
   uint64_t seed_;
   int workers_;
   int64_t val_samples_;
   std::string identity_;
-  Staged batch_;
 
-  // Samples [first, first + count) of the stream with their drawn t and eps; also the raw images when asked.
-  Staged stage(int64_t first, int64_t count, const c10::Device& device, at::Tensor* gt = nullptr, at::Tensor* z_y = nullptr);
+  // Samples [first, first + count) of the stream with their drawn t and eps: z0, z_t, lq and t on the device,
+  // t_host (the same timesteps on the CPU, for the per-sample input scaling without a device sync); with
+  // `with_images` also gt and z_y, for validation.
+  StagedBatch stage(int64_t first, int64_t count, const c10::Device& device, bool with_images = false);
 };
 
 }  // namespace sinsr::train

@@ -3,18 +3,17 @@
 #include <torch/torch.h>
 
 #include <atomic>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "core/dist/communicator.h"
 #include "core/dist/device.h"
 #include "core/dist/device_memory.h"
 #include "core/dist/grad_sync.h"
+#include "core/run/run_folder.h"
 #include "core/util/atomic_file.h"
 #include "core/util/errors.h"
 #include "core/util/progress.h"
@@ -23,8 +22,8 @@
 #include "core/util/stopwatch.h"
 #include "trainer/checkpoint.h"
 #include "trainer/ema.h"
-#include "trainer/loss_plot.h"
 #include "trainer/lr_schedule.h"
+#include "trainer/metrics_log.h"
 
 namespace fs = std::filesystem;
 
@@ -63,48 +62,6 @@ class Watchdog {
   std::atomic<bool> done_{false};
   std::thread thread_;
 };
-
-// The JSON lines of metrics.jsonl / validation.jsonl. A torn last line (a crash or a full disk while it
-// was appended) is dropped: a resumed run writes that step again.
-std::vector<std::pair<std::string, Json>> read_json_lines(const fs::path& path) {
-  std::vector<std::pair<std::string, Json>> out;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    try {
-      out.emplace_back(line, Json::parse(line));
-    } catch (const std::exception&) {
-    }
-  }
-  return out;
-}
-
-// metrics.jsonl up to `step` (what a resumed run keeps: lines past the checkpoint are redone).
-void truncate_metrics(const fs::path& path, int64_t step) {
-  if (!fs::exists(path)) return;
-  std::string kept;
-  for (const auto& [line, j] : read_json_lines(path))
-    if (j["step"].as_int() <= step) kept += line + "\n";
-  write_file_atomically(path.string(), kept);
-}
-
-void append_line(std::ofstream& out, const fs::path& path, const std::string& line) {
-  errno = 0;
-  out << line << "\n" << std::flush;
-  if (!out) throw std::runtime_error("cannot append to " + path.string() + ": " + (errno ? std::strerror(errno) : "I/O error"));
-}
-
-std::vector<LossPoint> read_loss_points(const fs::path& path, const std::vector<std::string>& terms) {
-  std::vector<LossPoint> points;
-  for (const auto& [line, j] : read_json_lines(path)) {
-    LossPoint p{j["step"].as_int(), {}};
-    for (const std::string& term : terms)
-      if (j[term].is_number()) p.values.push_back(j[term].as_number());
-    if (p.values.size() == terms.size()) points.push_back(std::move(p));  // a skipped step's losses are null
-  }
-  return points;
-}
 
 at::Tensor total_grad_norm(const std::vector<at::Tensor>& params) {
   std::vector<at::Tensor> norms;
@@ -152,10 +109,9 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   dist::GradientSync grad_sync(params, *comm, dist::parse_grad_sync_mode(cfg.str("train.grad_sync"), "train.grad_sync"),
                                static_cast<size_t>(bucket_mb * 1024 * 1024));
 
-  const fs::path run(s.run_dir);
-  const fs::path metrics_path = run / "metrics.jsonl", validation_path = run / "validation.jsonl";
+  const fs::path run_dir(s.run_dir);
   int64_t start = 0;
-  if (auto latest = latest_checkpoint(s.run_dir)) {
+  if (auto latest = run::latest_checkpoint(s.run_dir)) {
     const CheckpointState st = load_checkpoint(*latest, *net, ema.state(), optimizer, device);
     if (st.info["global_batch"].as_int() != B || st.info["data_identity"].as_string() != objective.identity())
       throw UsageError(*latest + " was made with another global batch or data set; use another --out");
@@ -164,11 +120,9 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   }
   dist::broadcast_tensors(all_tensors, *comm);
   if (mpi.is_root()) {
-    fs::create_directories(run);
+    fs::create_directories(run_dir);
     clear_stop_marker(s.run_dir);
-    truncate_metrics(metrics_path, start);
-    truncate_metrics(validation_path, start);
-    write_file_atomically((run / "config.ini").string(), cfg.to_ini({"model", "diffusion", "train"}));
+    write_file_atomically((run_dir / "config.ini").string(), cfg.to_ini({"model", "diffusion", "train"}));
     std::cerr << s.command << ": " << steps << " steps, global batch " << B << " (" << R << " rank(s) x " << per_rank
               << ", micro-batch " << std::min(micro, per_rank) << "), " << objective.describe() << ", communicator "
               << comm->name() << " (gradients: " << cfg.str("train.grad_sync") << ", " << grad_sync.bucket_count()
@@ -178,13 +132,8 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   install_stop_signal_handlers();
   Watchdog watchdog(peer_timeout, rank, s.command);
   Progress progress(steps - start, "steps");
-  std::ofstream metrics, validation;
-  std::vector<LossPoint> history;
-  if (mpi.is_root()) {
-    metrics.open(metrics_path, std::ios::app);
-    validation.open(validation_path, std::ios::app);
-    history = read_loss_points(metrics_path, terms);
-  }
+  std::optional<MetricsLog> log;
+  if (mpi.is_root()) log.emplace(s.run_dir, terms, start);
   auto checkpoint = [&](int64_t step) {
     if (mpi.is_root()) {
       CheckpointState st;
@@ -208,13 +157,13 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   at::Tensor first_bad = at::zeros({1}, at::TensorOptions().dtype(at::kLong).device(device)), my_first_bad = first_bad.clone();
   for (int64_t step = start + 1; step <= steps; ++step) {
     const auto t0 = Clock::now();
-    objective.load(step, B, rank, per_rank, device);  // this rank's slice of the global batch
+    const StagedBatch staged = objective.load(step, B, rank, per_rank, device);  // this rank's slice of the global batch
     window_data += seconds_since(t0);
     optimizer.zero_grad();
     at::Tensor sums = at::zeros({T}, at::TensorOptions().device(device));  // each term summed over this rank's samples
     for (int64_t m0 = 0; m0 < per_rank; m0 += micro) {
       const int64_t n = std::min(micro, per_rank - m0);
-      const at::Tensor l = objective.losses(*net, m0, n);
+      const at::Tensor l = objective.losses(*net, staged.slice(m0, n));
       // Only the last micro-batch's backward communicates; its buckets leave while backward still runs.
       grad_sync.begin_backward(m0 + n == per_rank);
       // Summed over samples and divided by the global batch: the all-reduced sum is the batch mean's gradient.
@@ -273,35 +222,18 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
 
     if (mpi.is_root() && log_step) {
       const at::Tensor host = sums.to(at::kCPU, at::kDouble);
-      LossPoint point{step, {}};
-      Json line = Json::object();
-      line.set("step", Json::number(static_cast<double>(step)));
-      for (int64_t i = 0; i < T; ++i) {
-        point.values.push_back(host[i].item<double>());
-        line.set(terms[static_cast<size_t>(i)], Json::number(point.values.back()));
-      }
-      line.set("lr", Json::number(schedule.at(step)));
-      line.set("grad_norm", Json::number(grad_norm.item<double>()));
-      if (skipped_steps > 0) line.set("skipped_steps", Json::number(static_cast<double>(skipped_steps)));
-      line.set("samples_per_s", Json::number(static_cast<double>(B * window_steps) / window_seconds));
-      line.set("s_per_step", Json::number(window_seconds / static_cast<double>(window_steps)));
-      line.set("data_wait", Json::number(window_data / window_seconds));
-      line.set("peak_mem_mb", Json::number(dist::peak_memory_mb(device)));  // the root rank's
-      append_line(metrics, metrics_path, line.dump());
-      history.push_back(std::move(point));
-      write_loss_plot((run / "metrics.png").string(), terms, history);
+      log->log_step({step, std::vector<double>(host.data_ptr<double>(), host.data_ptr<double>() + T), schedule.at(step),
+                     grad_norm.item<double>(), skipped_steps, static_cast<double>(B * window_steps) / window_seconds,
+                     window_seconds / static_cast<double>(window_steps), window_data / window_seconds,
+                     dist::peak_memory_mb(device)});
       window_seconds = window_data = 0;
       window_steps = 0;
     }
     if (mpi.is_root() && (step % val_every == 0 || step == steps)) {
       torch::NoGradGuard no_grad;
       net->eval();
-      Json v = objective.validate(*net, micro);
+      log->log_validation(step, objective.validate(*net, micro));
       net->train();
-      if (!v.as_object().empty()) {
-        v.set("step", Json::number(static_cast<double>(step)));
-        append_line(validation, validation_path, v.dump());
-      }
     }
     if (check_every > 0 && step % check_every == 0 && !dist::replicas_agree(all_tensors, *comm)) {
       std::cerr << "sinsr " << s.command << ": rank " << rank << ": replicas diverged at step " << step << "; aborting\n";
@@ -313,8 +245,8 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       if (mpi.is_root()) {
         progress.finish();
         write_stop_marker(s.run_dir, s.command + ": stop signal, checkpointed step " + std::to_string(step));
-        std::cerr << s.command << ": stop signal: checkpointed step " << step << " to " << (run / "ckpt").string()
-                  << "; exit 75 (requeue; " << (run / kStopMarkerName).string() << " says so under any launcher)\n";
+        std::cerr << s.command << ": stop signal: checkpointed step " << step << " to " << (run_dir / run::kCheckpointsFolder).string()
+                  << "; exit 75 (requeue; " << (run_dir / kStopMarkerName).string() << " says so under any launcher)\n";
       }
       return kExitTempFail;
     }
@@ -322,7 +254,7 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   }
   if (mpi.is_root()) {
     progress.finish();
-    std::cerr << s.command << ": done, " << steps << " steps; checkpoints in " << (run / "ckpt").string();
+    std::cerr << s.command << ": done, " << steps << " steps; checkpoints in " << (run_dir / run::kCheckpointsFolder).string();
     if (grad_sync.bucket_count() > 0)
       std::cerr << "; last step: " << grad_sync.started_during_backward() << " of " << grad_sync.bucket_count()
                 << " gradient buckets left during backward";

@@ -1,4 +1,4 @@
-// The training loop every objective shares (DESIGN.md §5), data-parallel over MPI ranks (or NCCL on
+// The training loop every objective shares (docs/architecture.md §5), data-parallel over MPI ranks (or NCCL on
 // GPUs), resumable, stopping cleanly on SIGTERM/SIGUSR1. Reads top to bottom like llm.c's: stage the
 // rank's batch, accumulate micro-batch gradients, all-reduce, clip, step, EMA, log, validate, checkpoint.
 #pragma once

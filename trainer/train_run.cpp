@@ -59,11 +59,12 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
                                               : shard_source(s.data_dir, cfg.integer("train.val_samples"));
   // Decoding for the validation PSNR: pixel space needs none; latent space needs the autoencoder (without
   // it validation stays in latent space), on rank 0 only, which validates.
-  const bool pixel = is_pixel_space(cfg);
-  nn::VQModelTorch vq{nullptr};
-  if (pixel || (mpi.is_root() && !s.autoencoder_path.empty())) vq = load_first_stage(cfg, s.autoencoder_path, device, precision);
-  DistillObjective objective(std::move(data), Diffusion(DiffusionConfig::from_config(cfg)), weights,
-                             static_cast<uint64_t>(cfg.integer("train.seed")), vq, pixel);
+  const DiffusionConfig diffusion_cfg = DiffusionConfig::from_config(cfg);
+  const bool load_autoencoder = is_pixel_space(cfg) || (mpi.is_root() && !s.autoencoder_path.empty());
+  const Diffusion diffusion = load_autoencoder
+                                  ? Diffusion(diffusion_cfg, load_first_stage(cfg, s.autoencoder_path, device, precision))
+                                  : Diffusion(diffusion_cfg);
+  DistillObjective objective(std::move(data), diffusion, weights, static_cast<uint64_t>(cfg.integer("train.seed")));
 
   // The student: the teacher's weights (the paper), a given checkpoint, or random; rank 0's copy wins.
   nn::UNetModelSwin student(UNetConfig::from_config(cfg));
@@ -78,8 +79,8 @@ int run_train_teacher(const TrainSettings& s, const dist::MpiContext& mpi) {
   const Config& cfg = s.config;
   const at::Device device = dist::rank_device(s.device, mpi);
   const Precision precision = train_precision(cfg);
-  nn::VQModelTorch vq = load_first_stage(cfg, s.autoencoder_path, device, precision);
-  TeacherObjective objective(cfg, vq, vq.is_empty() ? "pixel" : sha256_file(s.autoencoder_path));
+  const FirstStage first_stage = load_first_stage(cfg, s.autoencoder_path, device, precision);
+  TeacherObjective objective(cfg, first_stage, first_stage.is_latent() ? sha256_file(s.autoencoder_path) : "pixel");
   nn::UNetModelSwin net = fresh_network(cfg);
   if (!s.init_path.empty()) io::load_weights(*net, s.init_path);
   net->set_precision(precision);

@@ -1,5 +1,5 @@
-// The two training commands: SinSR distillation (sinsr train; SPEC.md §4.3, DESIGN.md §5) over datagen's
-// pair shards or online pairs, and ResShift teacher training (sinsr train-teacher; SPEC.md §4.8). Both run
+// The two training commands: SinSR distillation (sinsr train; docs/method.md §4.3, docs/architecture.md §5) over datagen's
+// pair shards or online pairs, and ResShift teacher training (sinsr train-teacher; docs/method.md §4.8). Both run
 // the same data-parallel, resumable loop (train_loop.h).
 #pragma once
 #include <string>

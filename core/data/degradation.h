@@ -1,4 +1,4 @@
-// The Real-ESRGAN second-order degradation as SinSR/ResShift configure it (SPEC.md §5.2-5.3): from a GT
+// The Real-ESRGAN second-order degradation as SinSR/ResShift configure it (docs/method.md §5.2-5.3): from a GT
 // crop to its LR image, one sample at a time on the CPU. Every parameter comes from the [degradation]
 // config section; every random draw from the sample's own SampleRng.
 #pragma once

@@ -1,5 +1,5 @@
 // JPEG compression at a real-valued quality, as the reference simulates it: a C++ port of basicsr's
-// DiffJPEG(differentiable=False) (SPEC.md §5.3), not libjpeg.
+// DiffJPEG(differentiable=False) (docs/method.md §5.3), not libjpeg.
 //
 // Why not libjpeg (through OpenCV): the reference trains on DiffJPEG's output, and libjpeg differs from it
 // in ways the student would learn: it takes integer qualities only (the reference draws U(30, 95)

@@ -1,4 +1,4 @@
-// HR training photos (RealESRGANDataset's file list and GT preparation, SPEC.md §5.1-5.2).
+// HR training photos (RealESRGANDataset's file list and GT preparation, docs/method.md §5.1-5.2).
 #pragma once
 #include <opencv2/core/mat.hpp>
 

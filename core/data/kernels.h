@@ -1,4 +1,4 @@
-// Blur kernels of the Real-ESRGAN degradation (basicsr/data/degradations.py; SPEC.md §5.2). Kernels are
+// Blur kernels of the Real-ESRGAN degradation (basicsr/data/degradations.py; docs/method.md §5.2). Kernels are
 // float64 K x K cv::Mats, row = y, column = x, normalised to sum 1, like the reference's numpy arrays.
 #pragma once
 #include <opencv2/core/mat.hpp>

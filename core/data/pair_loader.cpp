@@ -4,24 +4,10 @@
 #include <opencv2/core.hpp>
 
 #include <algorithm>
-#include <cstring>
+
+#include "core/io/image_io.h"
 
 namespace sinsr::data {
-
-namespace {
-
-// HWC RGB uint8 -> CHW into a [3, H, W] uint8 tensor slice.
-void copy_chw(const cv::Mat& hwc, const at::Tensor& dst) {
-  const int h = hwc.rows, w = hwc.cols;
-  uint8_t* out = dst.data_ptr<uint8_t>();
-  for (int y = 0; y < h; ++y) {
-    const uint8_t* src = hwc.ptr<uint8_t>(y);
-    for (int x = 0; x < w; ++x)
-      for (int c = 0; c < 3; ++c) out[(static_cast<size_t>(c) * h + y) * w + x] = src[3 * x + c];
-  }
-}
-
-}  // namespace
 
 PairLoader::PairLoader(const PairSynthesizer& source, int64_t first, int64_t count, LoaderOptions options)
     : source_(source),
@@ -75,8 +61,8 @@ void PairLoader::work() {
     try {
       const Pair pair = source_.make(first_ + sample);
       const int64_t row = sample % options_.batch_size;
-      copy_chw(pair.gt, slot->batch.gt[row]);
-      copy_chw(pair.lq, slot->batch.lq[row]);
+      slot->batch.gt[row].copy_(io::from_rgb_mat(pair.gt));
+      slot->batch.lq[row].copy_(io::from_rgb_mat(pair.lq));
       slot->batch.index[row].fill_(pair.index);
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex_);

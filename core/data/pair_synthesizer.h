@@ -1,5 +1,5 @@
 // Sample i of a training-pair stream: which photo, its GT crop and its degraded LR, all a pure function of
-// (seed, i) (DESIGN.md §6). Thread-safe; many loader threads call make() at once.
+// (seed, i) (docs/architecture.md §6). Thread-safe; many loader threads call make() at once.
 #pragma once
 #include <opencv2/core/mat.hpp>
 

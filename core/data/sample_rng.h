@@ -1,6 +1,6 @@
 // The random source of one data sample. Seeded from derive_seed(seed, purpose, index), so everything
 // random about sample i (which image, crop, flip, kernels, noise, JPEG quality) is a pure function of
-// (seed, i), whichever thread, batch or rank computes it (DESIGN.md §6).
+// (seed, i), whichever thread, batch or rank computes it (docs/architecture.md §6).
 //
 // xoshiro256** rather than std::mt19937_64: the degradation draws one or more numbers per pixel, and the
 // generator's speed decides whether data loading keeps up with the GPUs.

@@ -1,8 +1,11 @@
 #include "core/diffusion/diffusion.h"
 
-#include <torch/nn/functional/upsampling.h>
+#include <ATen/ATen.h>
 
-#include "core/nn/vq_autoencoder.h"
+#include <stdexcept>
+#include <string>
+
+#include "core/nn/resize.h"
 
 namespace sinsr {
 
@@ -11,7 +14,15 @@ namespace {
 double f32(double v) { return static_cast<double>(static_cast<float>(v)); }
 }  // namespace
 
-Diffusion::Diffusion(const DiffusionConfig& cfg) : cfg_(cfg), schedule_(cfg) {}
+Diffusion::Diffusion(const DiffusionConfig& cfg)
+    : Diffusion(cfg, cfg.latent_flag ? FirstStage::latent_only() : FirstStage::identity()) {}
+
+Diffusion::Diffusion(const DiffusionConfig& cfg, FirstStage first_stage)
+    : cfg_(cfg), schedule_(cfg), first_stage_(std::move(first_stage)) {
+  if (first_stage_.is_latent() != cfg_.latent_flag)
+    throw std::invalid_argument(std::string("a ") + (cfg_.latent_flag ? "latent" : "pixel") +
+                                "-space diffusion (diffusion.latent_flag) given a first stage of the other space");
+}
 
 at::Tensor Diffusion::timesteps_like(const at::Tensor& x, int64_t t) const {
   return at::full({x.size(0)}, t, at::TensorOptions().dtype(at::kLong).device(x.device()));
@@ -35,22 +46,14 @@ at::Tensor Diffusion::prior_sample(const at::Tensor& z_y, const at::Tensor& nois
   return z_y + static_cast<double>(schedule_.prior_std_f32) * noise;
 }
 
-at::Tensor Diffusion::encode_first_stage(nn::VQModelTorchImpl* vq, const at::Tensor& image, bool up_sample) const {
+at::Tensor Diffusion::encode_first_stage(const at::Tensor& image, bool up_sample) const {
   at::NoGradGuard no_grad;
-  at::Tensor y = image;
-  if (up_sample) {
-    namespace F = torch::nn::functional;
-    const double sf = static_cast<double>(cfg_.sf);
-    y = F::interpolate(y, F::InterpolateFuncOptions().scale_factor(std::vector<double>{sf, sf}).mode(torch::kBicubic).align_corners(false));
-  }
-  if (!vq) return y;
-  return vq->encode(y) * cfg_.scale_factor;
+  const at::Tensor y = up_sample ? nn::upsample_bicubic(image, cfg_.sf) : image;
+  return first_stage_.is_latent() ? first_stage_.encode(y) * cfg_.scale_factor : y;
 }
 
-at::Tensor Diffusion::decode_first_stage(nn::VQModelTorchImpl* vq, const at::Tensor& z) const {
-  if (!vq) return z;
-  at::NoGradGuard no_grad;
-  return vq->decode(1.0 / cfg_.scale_factor * z);
+at::Tensor Diffusion::decode_first_stage(const at::Tensor& z) const {
+  return first_stage_.is_latent() ? first_stage_.decode(1.0 / cfg_.scale_factor * z) : z;
 }
 
 at::Tensor Diffusion::denoise(const Denoiser& model, const at::Tensor& x_t, int64_t t, const at::Tensor& lq) const {

@@ -1,4 +1,4 @@
-// ResShift's residual-shifting diffusion and SinSR's samplers (SPEC.md §3), float32 with the reference's
+// ResShift's residual-shifting diffusion and SinSR's samplers (docs/method.md §3), float32 with the reference's
 // operation order so results match it to round-off:
 //   q_sample        z_t = z_0 + eta_t (z_y - z_0) + kappa sqrt(eta_t) eps
 //   prior_sample    x_T = z_y + kappa sqrt(eta_{T-1}) eps
@@ -12,11 +12,8 @@
 #include <functional>
 #include <vector>
 
+#include "core/diffusion/first_stage.h"
 #include "core/diffusion/schedule.h"
-
-namespace sinsr::nn {
-class VQModelTorchImpl;
-}
 
 namespace sinsr {
 
@@ -34,8 +31,13 @@ struct Trajectory {
 
 class Diffusion {
  public:
+  // Without a first stage: the identity in pixel space, FirstStage::latent_only() in latent space (sampling
+  // latents works; encoding and decoding images does not).
   explicit Diffusion(const DiffusionConfig& cfg);
+  // With its first stage, which must be of the config's space (diffusion.latent_flag).
+  Diffusion(const DiffusionConfig& cfg, FirstStage first_stage);
   const DiffusionConfig& config() const { return cfg_; }
+  const FirstStage& first_stage() const { return first_stage_; }
   const EtaSchedule& schedule() const { return schedule_; }
   int64_t last_timestep() const { return schedule_.num_timesteps - 1; }
 
@@ -44,10 +46,10 @@ class Diffusion {
   at::Tensor prior_sample(const at::Tensor& z_y, const at::Tensor& noise) const;
 
   // encode(bicubic x sf of the LQ) (up_sample) or encode(image), times the latent scale factor; no autograd.
-  // Pixel space (vq = nullptr, the reference's autoencoder=None): the (upsampled) image itself.
-  at::Tensor encode_first_stage(nn::VQModelTorchImpl* vq, const at::Tensor& image, bool up_sample) const;
+  // Pixel space: the (upsampled) image itself.
+  at::Tensor encode_first_stage(const at::Tensor& image, bool up_sample) const;
   // decode (quantising first) of latent / scale factor; not clamped. No autograd. Pixel space: z itself.
-  at::Tensor decode_first_stage(nn::VQModelTorchImpl* vq, const at::Tensor& z) const;
+  at::Tensor decode_first_stage(const at::Tensor& z) const;
 
   // x0 prediction of the network at timestep t; clamped to [-1, 1] in pixel space (the reference's
   // clip_denoised = autoencoder is None), never in latent space.
@@ -63,6 +65,7 @@ class Diffusion {
  private:
   DiffusionConfig cfg_;
   EtaSchedule schedule_;
+  FirstStage first_stage_;
   at::Tensor timesteps_like(const at::Tensor& x, int64_t t) const;
 };
 

@@ -1,5 +1,9 @@
 #include "core/diffusion/first_stage.h"
 
+#include <ATen/ATen.h>
+
+#include <stdexcept>
+
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
 #include "core/util/config.h"
@@ -7,22 +11,60 @@
 
 namespace sinsr {
 
+namespace {
+
+[[noreturn]] void no_autoencoder() {
+  throw std::logic_error("a latent-space diffusion without its autoencoder cannot encode or decode images");
+}
+
+}  // namespace
+
+FirstStage FirstStage::autoencoder(nn::VQModelTorch vq) {
+  if (vq.is_empty()) throw std::invalid_argument("FirstStage::autoencoder needs an autoencoder");
+  vq->eval();
+  return FirstStage(Kind::Autoencoder, std::move(vq));
+}
+
+int64_t FirstStage::downsample_factor() const {
+  if (kind_ == Kind::LatentOnly) no_autoencoder();
+  return kind_ == Kind::Identity ? 1 : vq_->config().downsample_factor();
+}
+
+at::Tensor FirstStage::encode(const at::Tensor& image) const {
+  if (kind_ == Kind::Identity) return image;
+  if (kind_ == Kind::LatentOnly) no_autoencoder();
+  at::NoGradGuard no_grad;
+  return vq_.ptr()->encode(image);
+}
+
+at::Tensor FirstStage::decode(const at::Tensor& z) const {
+  if (kind_ == Kind::Identity) return z;
+  if (kind_ == Kind::LatentOnly) no_autoencoder();
+  at::NoGradGuard no_grad;
+  return vq_.ptr()->decode(z);
+}
+
+void FirstStage::to(const c10::Device& device, Precision precision) const {
+  if (kind_ != Kind::Autoencoder) return;
+  vq_.ptr()->to(device);
+  vq_.ptr()->set_precision(precision);
+}
+
 bool is_pixel_space(const Config& cfg) { return !cfg.flag("diffusion.latent_flag"); }
 
-nn::VQModelTorch load_first_stage(const Config& cfg, const std::string& path, const c10::Device& device, Precision precision) {
+FirstStage load_first_stage(const Config& cfg, const std::string& path, const c10::Device& device, Precision precision) {
   if (is_pixel_space(cfg)) {
     if (!path.empty())
       throw UsageError("--autoencoder " + path + " given, but the config is a pixel-space model (diffusion.latent_flag = false); drop --autoencoder or use a latent-space config");
-    return nn::VQModelTorch{nullptr};
+    return FirstStage::identity();
   }
   if (path.empty())
     throw UsageError("the config is a latent-space model (diffusion.latent_flag = true): give --autoencoder VQ.pth (autoencoder_vq_f4.pth)");
   nn::VQModelTorch vq(VQConfig::from_config(cfg));
   io::load_weights(*vq, path);
-  vq->to(device);
-  vq->set_precision(precision);
-  vq->eval();
-  return vq;
+  const FirstStage stage = FirstStage::autoencoder(vq);
+  stage.to(device, precision);
+  return stage;
 }
 
 std::vector<int64_t> latent_shape(const Config& cfg, int64_t image_size) {

@@ -1,4 +1,4 @@
-// The ResShift/SinSR eta schedule (SPEC.md §3.1) and every array derived from it, in float64 exactly as
+// The ResShift/SinSR eta schedule (docs/method.md §3.1) and every array derived from it, in float64 exactly as
 // numpy computes them in the reference. Lookups cast to float32 at the point of use, like the reference's
 // _extract_into_tensor; the DDIM coefficients k, m, j are computed in float32 from those casts.
 #pragma once

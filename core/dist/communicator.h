@@ -1,4 +1,4 @@
-// Collective operations the trainer needs, independent of the transport (DESIGN.md §5): MPI for CPU
+// Collective operations the trainer needs, independent of the transport (docs/architecture.md §5): MPI for CPU
 // tensors, NCCL for CUDA tensors. The trainer loop only sees this interface.
 #pragma once
 #include <ATen/core/Tensor.h>

@@ -3,8 +3,10 @@
 // not launched by mpirun/srun), MPI_Finalize on destruction. Only the constructing thread calls MPI.
 #pragma once
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace sinsr::dist {
@@ -33,6 +35,19 @@ class MpiContext {
   std::vector<std::string> gather(const std::string& value) const;
   // Logical AND of every rank's flag, on every rank.
   bool all_true(bool flag) const;
+
+  // The same exchanges for plain structs (trivially copyable: numbers, flags, fixed arrays), sent as their bytes
+  // between processes of one build.
+  template <class T>
+  std::vector<T> broadcast_structs(const std::vector<T>& values) const {
+    return from_bytes<T>(broadcast(to_bytes(values)));
+  }
+  template <class T>
+  std::vector<T> gather_struct(const T& value) const {
+    std::vector<T> out;
+    for (const std::string& bytes : gather(to_bytes(std::vector<T>{value}))) out.push_back(from_bytes<T>(bytes).at(0));
+    return out;
+  }
 
   // Progress reports to the root without blocking the sender: a non-root rank posts its running total;
   // the root collects what has arrived (poll) or waits for the next report (wait). `finished` marks the
@@ -72,6 +87,18 @@ class MpiContext {
   mutable std::vector<double> last_report_;  // root: when poll_reports last heard from each rank
   mutable double last_heartbeat_ = 0;        // other ranks: when the root's last heartbeat arrived
   void drain_heartbeats() const;
+
+  template <class T>
+  static std::string to_bytes(const std::vector<T>& values) {
+    static_assert(std::is_trivially_copyable_v<T>, "only plain structs travel as bytes");
+    return std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+  }
+  template <class T>
+  static std::vector<T> from_bytes(const std::string& bytes) {
+    std::vector<T> values(bytes.size() / sizeof(T));
+    if (!bytes.empty()) std::memcpy(values.data(), bytes.data(), values.size() * sizeof(T));
+    return values;
+  }
 };
 
 }  // namespace sinsr::dist

@@ -55,10 +55,17 @@ at::Tensor to_uint8(const at::Tensor& rgb01) {
   return at::round(rgb01.clamp(0, 1) * 255.0).to(at::kByte);
 }
 
-void write_image(const std::string& path, const at::Tensor& rgb01) {
-  at::Tensor hwc = to_uint8(rgb01.detach().cpu()).permute({1, 2, 0}).contiguous();
-  write_image_u8(path, cv::Mat(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC3, hwc.data_ptr<uint8_t>()));
+at::Tensor from_rgb_mat(const cv::Mat& rgb) {
+  const cv::Mat m = rgb.isContinuous() ? rgb : rgb.clone();
+  return at::from_blob(m.data, {m.rows, m.cols, 3}, at::kByte).permute({2, 0, 1}).clone();
 }
+
+cv::Mat to_rgb_mat(const at::Tensor& chw_u8) {
+  const at::Tensor hwc = chw_u8.detach().cpu().permute({1, 2, 0}).contiguous();
+  return cv::Mat(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC3, hwc.data_ptr<uint8_t>()).clone();
+}
+
+void write_image(const std::string& path, const at::Tensor& rgb01) { write_image_u8(path, to_rgb_mat(to_uint8(rgb01.detach().cpu()))); }
 
 void write_image_u8(const std::string& path, const cv::Mat& rgb) {
   cv::Mat bgr;

@@ -13,7 +13,7 @@
 
 namespace sinsr::nn {
 
-// The reference's shifted-window attention mask, bug included (ResShift issue #81; SPEC.md §1.5):
+// The reference's shifted-window attention mask, bug included (ResShift issue #81; docs/method.md §1.5):
 // calculate_mask() indexes an NCHW mask as if it were NHWC and reads the partitioned windows back in
 // transposed token order. Net effect: only the last window row is masked, split by token column.
 // Returns float32 [nW, ws*ws, ws*ws] with 0 / -100.

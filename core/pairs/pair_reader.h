@@ -1,4 +1,4 @@
-// Training pairs from a datagen folder (DESIGN.md §4): the manifest maps a sample index to its shard and
+// Reads pairs from a datagen folder (docs/architecture.md §4.6): the manifest maps a sample index to its shard and
 // row, and a batch reads just those rows.
 #pragma once
 #include <ATen/core/Tensor.h>
@@ -10,9 +10,9 @@
 
 #include "core/io/hdf5_file.h"
 
-namespace sinsr::train {
+namespace sinsr::pairs {
 
-struct TrainBatch {
+struct PairRows {
   at::Tensor x_T, z_teacher, z_gt;  // float32 [B, C, h, w]
   at::Tensor lq;                    // float32 [B, 3, H, W] in [-1, 1]
   at::Tensor index;                 // int64 [B]
@@ -25,7 +25,7 @@ class PairShards {
   explicit PairShards(const std::string& dir);
   int64_t size() const { return num_samples_; }
   const std::string& content_sha256() const { return content_sha256_; }
-  TrainBatch load(const std::vector<int64_t>& indices, bool with_gt = false);
+  PairRows load(const std::vector<int64_t>& indices, bool with_gt = false);
 
  private:
   struct Shard {
@@ -39,9 +39,4 @@ class PairShards {
   Shard& shard_of(int64_t index);
 };
 
-// The global batch of training step `step` (1-based): positions [(step-1) B, step B) of a stream of
-// per-epoch permutations of [0, n), each keyed by (seed, epoch). A pure function of its arguments, so a
-// resumed run draws exactly what the uninterrupted one would have.
-std::vector<int64_t> global_batch(int64_t step, int64_t batch, int64_t n, uint64_t seed);
-
-}  // namespace sinsr::train
+}  // namespace sinsr::pairs

@@ -1,27 +1,19 @@
-#include "datagen/pair_shard.h"
+#include "core/pairs/pair_shard.h"
 
 #include <ATen/ATen.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 
+#include "core/util/atomic_file.h"
+
 namespace fs = std::filesystem;
 
-namespace sinsr::datagen {
+namespace sinsr::pairs {
 
 namespace {
-
-void fsync_path(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags);
-  if (fd < 0) throw std::runtime_error(path + ": cannot open to fsync");
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) throw std::runtime_error(path + ": fsync failed (disk full or I/O error)");
-}
 
 std::string utc_now() {
   const std::time_t t = std::time(nullptr);
@@ -43,7 +35,7 @@ ShardIdentity read_shard_identity(const std::string& path) {
 }
 
 ShardWriter::ShardWriter(const std::string& dir, ShardRange range, const SampleShapes& shapes, const ShardAttributes& attrs)
-    : dir_(dir), temp_(shard_temp_path(dir, range.first)), final_((fs::path(dir) / shard_file_name(range.first)).string()) {
+    : temp_(shard_temp_path(dir, range.first)), final_((fs::path(dir) / shard_file_name(range.first)).string()) {
   h5_ = std::make_unique<io::H5Writer>(temp_);
   auto with_rows = [&](const std::vector<int64_t>& sample) {
     std::vector<int64_t> dims{range.count};
@@ -86,11 +78,9 @@ void ShardWriter::write(int64_t row, const at::Tensor& index, const at::Tensor& 
 
 std::string ShardWriter::commit() {
   h5_->close();
-  fsync_path(temp_, O_RDONLY);
-  fs::rename(temp_, final_);  // atomic on one file system: the final name only ever holds a whole shard
-  fsync_path(dir_, O_RDONLY | O_DIRECTORY);
+  rename_durably(temp_, final_);  // the final name only ever holds a whole shard
   committed_ = true;
   return final_;
 }
 
-}  // namespace sinsr::datagen
+}  // namespace sinsr::pairs

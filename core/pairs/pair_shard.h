@@ -1,4 +1,4 @@
-// Pair shard files, schema sinsr-pairs/1 (DESIGN.md §4): one HDF5 file per run of consecutive sample
+// Pair shard files, schema sinsr-pairs/1 (docs/architecture.md §4): one HDF5 file per run of consecutive sample
 // indices, written under a temporary name and renamed when complete.
 #pragma once
 #include <ATen/core/Tensor.h>
@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "core/io/hdf5_file.h"
-#include "datagen/shard_names.h"
+#include "core/pairs/shard_names.h"
 
-namespace sinsr::datagen {
+namespace sinsr::pairs {
 
 // What identifies the data set a shard belongs to: a resumed run only keeps shards whose identity matches.
 struct ShardIdentity {
@@ -46,9 +46,9 @@ class ShardWriter {
   std::string commit();
 
  private:
-  std::string dir_, temp_, final_;
+  std::string temp_, final_;
   std::unique_ptr<io::H5Writer> h5_;
   bool committed_ = false;
 };
 
-}  // namespace sinsr::datagen
+}  // namespace sinsr::pairs

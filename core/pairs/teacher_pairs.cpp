@@ -1,15 +1,13 @@
-#include "datagen/teacher_pairs.h"
+#include "core/pairs/teacher_pairs.h"
 
 #include <torch/torch.h>
 
-#include "core/diffusion/first_stage.h"
 #include "core/util/rng.h"
 
-namespace sinsr::datagen {
+namespace sinsr::pairs {
 
-TeacherPairs::TeacherPairs(nn::UNetModelSwin teacher, nn::VQModelTorch vq, const Diffusion& diffusion, uint64_t seed)
+TeacherPairs::TeacherPairs(nn::UNetModelSwin teacher, const Diffusion& diffusion, uint64_t seed)
     : teacher_(std::move(teacher)),
-      vq_(std::move(vq)),
       diffusion_(diffusion),
       seed_(seed),
       chain_("datagen teacher chain", [net = teacher_, diffusion](const std::vector<at::Tensor>& in) mutable {
@@ -19,7 +17,6 @@ TeacherPairs::TeacherPairs(nn::UNetModelSwin teacher, nn::VQModelTorch vq, const
         return diffusion.sample_deterministic(model, in[0], in[1], in[2]).sample;
       }) {
   teacher_->eval();
-  if (!vq_.is_empty()) vq_->eval();
 }
 
 PairLatents TeacherPairs::compute(const data::PairBatch& batch) {
@@ -29,8 +26,8 @@ PairLatents TeacherPairs::compute(const data::PairBatch& batch) {
   auto to_pm1 = [&](const at::Tensor& u8) { return (u8.to(device, at::kFloat) / 255.0) * 2 - 1; };
   const at::Tensor y = to_pm1(batch.lq), gt = to_pm1(batch.gt);
   PairLatents out;
-  out.z_y = diffusion_.encode_first_stage(first_stage_ptr(vq_), y, /*up_sample=*/true);
-  out.z_gt = diffusion_.encode_first_stage(first_stage_ptr(vq_), gt, /*up_sample=*/false);
+  out.z_y = diffusion_.encode_first_stage(y, /*up_sample=*/true);
+  out.z_gt = diffusion_.encode_first_stage(gt, /*up_sample=*/false);
   std::vector<at::Tensor> eps;
   for (int64_t r = 0; r < batch.index.size(0); ++r) {
     at::Generator gen = make_generator(derive_seed(seed_, "x_T", static_cast<uint64_t>(batch.index[r].item<int64_t>())));
@@ -42,4 +39,4 @@ PairLatents TeacherPairs::compute(const data::PairBatch& batch) {
   return out;
 }
 
-}  // namespace sinsr::datagen
+}  // namespace sinsr::pairs

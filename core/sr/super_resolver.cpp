@@ -40,9 +40,8 @@ at::Tensor pad_reflect(const at::Tensor& x, int64_t pad_bottom, int64_t pad_righ
   return pad_axis(pad_axis(x, pad_right, 3), pad_bottom, 2);
 }
 
-SuperResolver::SuperResolver(nn::UNetModelSwin unet, nn::VQModelTorch vq, const Diffusion& diffusion,
-                             const SuperResolveOptions& options)
-    : unet_(std::move(unet)), vq_(std::move(vq)), diffusion_(diffusion), options_(options) {
+SuperResolver::SuperResolver(nn::UNetModelSwin unet, const Diffusion& diffusion, const SuperResolveOptions& options)
+    : unet_(std::move(unet)), diffusion_(diffusion), options_(options) {
   const int64_t T = diffusion_.schedule().num_timesteps;
   if (options_.steps != 1 && options_.steps != T)
     throw UsageError("steps must be 1 (one network call, SinSR) or " + std::to_string(T) +
@@ -53,13 +52,12 @@ SuperResolver::SuperResolver(nn::UNetModelSwin unet, nn::VQModelTorch vq, const 
   // Latent multiple for the UNet: 8x8 windows (or the configured size) at the coarsest of its levels.
   const auto& u = unet_->config();
   const int64_t latent_multiple = u.window_size << (u.channel_mult.size() - 1);
-  const int64_t vq_down = vq_.is_empty() ? 1 : vq_->config().downsample_factor();  // pixel space: 1
+  const int64_t vq_down = diffusion_.first_stage().downsample_factor();  // pixel space: 1
   const int64_t sf = diffusion_.config().sf;
   // m LQ pixels -> m*sf image pixels -> m*sf/vq_down latent pixels, which must be a multiple of latent_multiple.
   const int64_t need = vq_down * latent_multiple;
   pad_multiple_ = need / std::gcd(sf, need);
   unet_->eval();
-  if (!vq_.is_empty()) vq_->eval();
   // Captures copies of the handles, not `this`: a SuperResolver may be moved after construction.
   sampler_ = std::make_shared<nn::GraphedComputation>(
       "infer sampler", [unet = unet_, diffusion = diffusion_, one_step = options_.steps == 1](const std::vector<at::Tensor>& in) mutable {
@@ -76,7 +74,7 @@ at::Tensor SuperResolver::sample_tile(const at::Tensor& y, at::Generator& gen) {
   const at::Tensor yp = pad_reflect(y, (m - h % m) % m, (m - w % m) % m);
 
   auto t0 = Clock::now();
-  const at::Tensor z_y = diffusion_.encode_first_stage(first_stage_ptr(vq_), yp, /*up_sample=*/true);
+  const at::Tensor z_y = diffusion_.encode_first_stage(yp, /*up_sample=*/true);
   times_.encode += seconds_since(t0);
 
   auto randn = [&](const at::Tensor& like) { return at::randn(like.sizes(), gen, at::kFloat).to(like.device()); };
@@ -93,7 +91,7 @@ at::Tensor SuperResolver::sample_tile(const at::Tensor& y, at::Generator& gen) {
   times_.unet += seconds_since(t0);
 
   t0 = Clock::now();
-  at::Tensor img = diffusion_.decode_first_stage(first_stage_ptr(vq_), z0);
+  at::Tensor img = diffusion_.decode_first_stage(z0);
   times_.decode += seconds_since(t0);
   return img.narrow(2, 0, h * sf).narrow(3, 0, w * sf).clamp(-1, 1);
 }

@@ -1,6 +1,6 @@
 // Super-resolution of whole images with the diffusion model: pad to the network's multiple, tile large
 // images with overlap, sample each tile (one step, or the full deterministic/stochastic chain), decode,
-// blend (SPEC.md §6). Randomness comes from one generator per image, so an image's result depends only
+// blend (docs/method.md §6). Randomness comes from one generator per image, so an image's result depends only
 // on (seed, its key), never on what was processed before it.
 #pragma once
 #include <ATen/core/Tensor.h>
@@ -11,7 +11,6 @@
 #include "core/diffusion/diffusion.h"
 #include "core/nn/cuda_graph.h"
 #include "core/nn/unet_swin.h"
-#include "core/nn/vq_autoencoder.h"
 #include "core/sr/tiling.h"
 
 namespace sinsr::sr {
@@ -33,8 +32,8 @@ struct StageTimes {
 
 class SuperResolver {
  public:
-  // `vq` empty: a pixel-space model.
-  SuperResolver(nn::UNetModelSwin unet, nn::VQModelTorch vq, const Diffusion& diffusion, const SuperResolveOptions& options);
+  // `diffusion` with its first stage (the autoencoder, or the identity of a pixel-space model).
+  SuperResolver(nn::UNetModelSwin unet, const Diffusion& diffusion, const SuperResolveOptions& options);
 
   // lq: float [3, H, W] in [0, 1] -> float [3, sf*H, sf*W] in [0, 1] on the CPU, computed on the UNet's device.
   // `noise_seed` keys every random draw (drawn on the CPU: the same noise on every device).
@@ -48,7 +47,6 @@ class SuperResolver {
 
  private:
   nn::UNetModelSwin unet_;
-  nn::VQModelTorch vq_;
   Diffusion diffusion_;
   SuperResolveOptions options_;
   int64_t pad_multiple_;

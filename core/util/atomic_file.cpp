@@ -45,24 +45,37 @@ void write_file_atomically(const std::string& path, const void* data, size_t siz
     p += n;
     left -= static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if (::close(fd) != 0) {
     int saved = errno;
     ::unlink(tmp.c_str());
     errno = saved;
-    fail("cannot flush", tmp);
+    fail("cannot write", tmp);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int saved = errno;
+  try {
+    rename_durably(tmp, path);
+  } catch (...) {
     ::unlink(tmp.c_str());
+    throw;
+  }
+}
+
+void sync_path(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("cannot open to flush", path);
+  // EINVAL: a file system that cannot sync this kind of file (some network mounts, for folders); nothing to wait for.
+  if (::fsync(fd) != 0 && errno != EINVAL) {
+    int saved = errno;
+    ::close(fd);
     errno = saved;
-    fail("cannot rename into place", path);
+    fail("cannot flush", path);
   }
-  // Make the rename itself durable.
-  int dfd = ::open(parent_dir(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  ::close(fd);
+}
+
+void rename_durably(const std::string& temp, const std::string& final_path) {
+  sync_path(temp);
+  if (std::rename(temp.c_str(), final_path.c_str()) != 0) fail("cannot rename into place", final_path);
+  sync_path(parent_dir(final_path));  // makes the rename itself durable
 }
 
 std::string read_file(const std::string& path) {

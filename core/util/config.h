@@ -1,4 +1,4 @@
-// Run configuration (DESIGN.md §3): INI sections of "key = value" lines, every key with a default equal
+// Run configuration (docs/architecture.md §3): INI sections of "key = value" lines, every key with a default equal
 // to the paper's value, overridden by the file and then by `--section.key=value` on the command line.
 // Values are kept as the text the user wrote and converted on access, so error messages can quote them.
 #pragma once

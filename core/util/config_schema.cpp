@@ -1,4 +1,4 @@
-// Every configuration key of the system, its default (the paper's value: SPEC.md, configs/SinSR.yaml of
+// Every configuration key of the system, its default (the paper's value: docs/method.md, configs/SinSR.yaml of
 // the reference) and a one-line description. `sinsr <command> --help` and --print-config read this table.
 #include <limits>
 
@@ -67,7 +67,7 @@ const std::vector<ConfigKey>& config_schema() {
        "true: latent space (the VQ-f4 [autoencoder], --autoencoder); false: pixel space (no autoencoder, x0 clamped to [-1, 1])", R::flag()},
       {"diffusion", "scale_factor", "1.0", "latent scale factor of the first stage", R::number_above(0)},
       // [degradation]: the Real-ESRGAN second-order pipeline that makes LR training inputs (reference
-      // configs/SinSR.yaml, data.train.params and degradation; SPEC.md §5).
+      // configs/SinSR.yaml, data.train.params and degradation; docs/method.md §5).
       {"degradation", "sf", "4", "GT size / LR size", R::integer_at_least(1)},
       {"degradation", "blur_kernel_size", "21", "first blur: kernels padded to this; sizes 3, 5, ..., this - 2", R::integer_at_least(5)},
       {"degradation", "kernel_list", "iso,aniso,generalized_iso,generalized_aniso,plateau_iso,plateau_aniso",
@@ -116,14 +116,14 @@ const std::vector<ConfigKey>& config_schema() {
       {"data", "seed", "12345", "seed of every random draw of the data (sample i depends on (seed, i) only)", R::integer_at_least(0)},
       {"data", "workers", "0", "loader threads (0: all cores)", R::integer_at_least(0)},
       {"data", "prefetch_batches", "4", "batches the loader keeps ready", R::integer_at_least(1)},
-      // [datagen]: teacher pair shards (DESIGN.md §4).
+      // [datagen]: teacher pair shards (docs/architecture.md §4).
       {"datagen", "shard_size", "256", "samples per shard file (a crash loses at most one shard's work)", R::integer_at_least(1)},
       {"datagen", "batch_size", "4", "samples per teacher call (speed only)", R::integer_at_least(1)},
       {"datagen", "peer_timeout", "600",
        "seconds a rank may show no progress (SIGSTOP, a hung file system) before the others give up", R::number_above(0)},
       {"datagen", "precision", "fp32",
        "fp32, bf16 or fp16 (GPU): the teacher under autocast, the autoencoder in half precision (docs/design.md, Precision)", R::one_of(kPrecisions)},
-      // [train]: SinSR distillation (SPEC.md §4; the paper fine-tunes for 300k iterations, the reference YAML
+      // [train]: SinSR distillation (docs/method.md §4; the paper fine-tunes for 300k iterations, the reference YAML
       // says 500k with milestones [5000, 500000]).
       {"train", "steps", "300000", "optimizer steps", R::integer_at_least(1)},
       {"train", "batch_size", "64", "global batch (all ranks together); must be a multiple of the rank count", R::integer_at_least(1)},
@@ -158,7 +158,7 @@ const std::vector<ConfigKey>& config_schema() {
        R::one_of("abort|skip")},
       {"train", "stop_check_every", "0",
        "steps between the ranks' vote on a stop signal (a host sync on GPUs; also on every log step); 0: 1 on CPUs, 10 on GPUs", R::integer_at_least(0)},
-      // [eval]: image-quality metrics (SPEC.md §7; README "Evaluation" says where each weight file comes from).
+      // [eval]: image-quality metrics (docs/method.md §7; README "Evaluation" says where each weight file comes from).
       {"eval", "metrics", "psnr,ssim,lpips,clipiqa,musiq", "metrics to report (psnr, ssim, lpips need a reference image)", R::items_of(kMetrics)},
       {"eval", "psnr_ssim_variants", "pyiqa-ycbcr,pyiqa-rgb,basicsr-y",
        "PSNR/SSIM variants: pyiqa-ycbcr (the paper's), pyiqa-yiq, pyiqa-rgb, basicsr-y, basicsr-rgb, basicsr-pt-y, basicsr-pt-rgb", R::items_of(kPsnrSsimVariants)},

@@ -1,4 +1,4 @@
-// Error types that map to the process exit codes of DESIGN.md §3. Commands throw them; the launcher
+// Error types that map to the process exit codes of docs/architecture.md §3. Commands throw them; the launcher
 // prints what() as one line and exits with the matching code.
 #pragma once
 #include <stdexcept>

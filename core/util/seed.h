@@ -1,4 +1,4 @@
-// Counter-based seeds (DESIGN.md §6): every random draw is keyed by (seed, purpose, key), so it does not
+// Counter-based seeds (docs/architecture.md §6): every random draw is keyed by (seed, purpose, key), so it does not
 // depend on thread timing, processing order or what else a run does.
 #pragma once
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Intra-op thread count per process (DESIGN.md §3): SINSR_THREADS, else the machine's cores divided by the
+// Intra-op thread count per process (docs/architecture.md §3): SINSR_THREADS, else the machine's cores divided by the
 // number of ranks on this node, so that co-located MPI ranks do not oversubscribe the cores.
 #pragma once
 

@@ -17,7 +17,7 @@
 #include "core/util/atomic_file.h"
 #include "core/util/config.h"
 #include "core/util/errors.h"
-#include "datagen/shard_names.h"
+#include "core/pairs/shard_names.h"
 #include "tests/support/photos.h"
 #include "tests/support/processes.h"
 #include "tests/support/run.h"
@@ -77,7 +77,7 @@ void expect_identical_samples(const fs::path& a, const fs::path& b, int64_t n) {
 std::vector<std::string> temp_files(const fs::path& dir) {
   std::vector<std::string> out;
   for (const auto& e : fs::directory_iterator(dir))
-    if (datagen::is_temp_shard_name(e.path().filename().string())) out.push_back(e.path().string());
+    if (pairs::is_temp_shard_name(e.path().filename().string())) out.push_back(e.path().string());
   return out;
 }
 

@@ -62,7 +62,7 @@ class SamplerParity : public ::testing::Test {
     auto q = vq->quantize_latent(latent);
     auto differ = q.indices.ne(h5.read(group + "/quant_indices")).logical_and(h5.read(group + "/quant_margin").ge(kTieMargin));
     EXPECT_EQ(differ.sum().item<int64_t>(), 0) << what << ": codebook choices differ outside ties";
-    check(what, d.decode_first_stage(vq.get(), latent), h5.read(group + "/decoded"));
+    check(what, d.decode_first_stage(latent), h5.read(group + "/decoded"));
   }
 };
 
@@ -73,7 +73,7 @@ TEST_F(SamplerParity, DeterministicOneStepAndStochasticTrajectories) {
     io::H5Reader h5(path);
     const Json config = Json::parse(h5.attr_string("/", "config"));
     Networks n = load_networks(h5, config);
-    const Diffusion d(DiffusionConfig::from_json(config["diffusion"]));
+    const Diffusion d(DiffusionConfig::from_json(config["diffusion"]), FirstStage::autoencoder(n.vq));
     torch::NoGradGuard no_grad;
     const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) {
       return n.unet->forward(x, t, lq);
@@ -90,7 +90,7 @@ TEST_F(SamplerParity, DeterministicOneStepAndStochasticTrajectories) {
       EXPECT_EQ(d.schedule().posterior_std_f32[t], h5.read("prep/posterior_std_f32")[k].item<float>());
     }
 
-    const auto z_y = d.encode_first_stage(n.vq.get(), y, true);
+    const auto z_y = d.encode_first_stage(y, true);
     check("z_y = encode(bicubic x sf of y)", z_y, h5.read("prep/z_y"));
     const auto x_T = d.prior_sample(z_y, noise);
     check("x_T = prior_sample(z_y, noise)", x_T, h5.read("prep/x_T"));

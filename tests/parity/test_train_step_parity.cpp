@@ -42,18 +42,18 @@ TEST(TrainStepParity, LatentsLossesGradientsAndOneAdamWStep) {
     io::load_state_dict_strict(*teacher, read_state_dict_group(teacher_h5), teacher_h5.path());
     io::load_state_dict_strict(*vq, read_state_dict_group(vq_h5), vq_h5.path());
     io::load_state_dict_strict(*student, read_state_dict_group(h5, "state_dict_before"), path + ":state_dict_before");
-    const Diffusion diffusion(DiffusionConfig::from_json(cfg["diffusion"]));
+    const Diffusion diffusion(DiffusionConfig::from_json(cfg["diffusion"]), FirstStage::autoencoder(vq));
 
     // The latents the step trains on (what datagen stores, here from the fixture's own noise).
     const at::Tensor gt = h5.read("inputs/gt"), lq = h5.read("inputs/lq"), noise = h5.read("inputs/noise");
     at::Tensor z_y, x_T, z_teacher, z_gt;
     {
       torch::NoGradGuard no_grad;
-      z_y = diffusion.encode_first_stage(vq.get(), lq, /*up_sample=*/true);
+      z_y = diffusion.encode_first_stage(lq, /*up_sample=*/true);
       x_T = diffusion.prior_sample(z_y, noise);
       const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& y) { return teacher->forward(x, t, y); };
       z_teacher = diffusion.sample_deterministic(model, x_T, z_y, lq).sample;
-      z_gt = diffusion.encode_first_stage(vq.get(), gt, /*up_sample=*/false);
+      z_gt = diffusion.encode_first_stage(gt, /*up_sample=*/false);
     }
     double worst = 0;
     check("z_y", z_y, h5.read("intermediates/z_y"), worst);

@@ -1,4 +1,4 @@
-// sinsr train-teacher: the loss is the ResShift objective of SPEC.md §4.8 on the synthesised pairs (checked
+// sinsr train-teacher: the loss is the ResShift objective of docs/method.md §4.8 on the synthesised pairs (checked
 // against the formula computed here from the documented draws), in pixel and latent space; rank-count
 // invariance with real `mpirun -np 2`; exact resume after kill -9; x2; and clear errors for a config run
 // in the wrong space.
@@ -78,18 +78,21 @@ std::vector<double> losses(const fs::path& run) {
   return out;
 }
 
-// The per-sample loss of pairs 0 and 1 (step 1, batch 2), from SPEC.md §4.8 and §3: pair i of the data
+// The per-sample loss of pairs 0 and 1 (step 1, batch 2), from docs/method.md §4.8 and §3: pair i of the data
 // stream, t and eps from the generator keyed by (train.seed, "teacher_t_eps", i) (t first, then eps),
 // z_t = z0 + eta_t (z_y - z0) + kappa sqrt(eta_t) eps, input z_t / (3 kappa sqrt(eta_t) + 1) in pixel space
 // and z_t / sqrt(kappa^2 eta_t + 1) in latent space, loss = mean (z0 - f(input, t, y))^2.
 void expect_objective(bool pixel) {
   const Config cfg = tiny(pixel);
-  nn::VQModelTorch vq = load_first_stage(cfg, pixel ? "" : kVq, c10::kCPU);
-  train::TeacherObjective objective(cfg, vq, "test");
+  const FirstStage first_stage = load_first_stage(cfg, pixel ? "" : kVq, c10::kCPU);
+  train::TeacherObjective objective(cfg, first_stage, "test");
   torch::manual_seed(5);
   nn::UNetModelSwin net(UNetConfig::from_config(cfg));
-  objective.load(/*step=*/1, /*batch=*/2, /*rank=*/0, /*per_rank=*/2, c10::kCPU);
-  const at::Tensor got = objective.losses(*net, 0, 2);
+  const train::StagedBatch staged = objective.load(/*step=*/1, /*batch=*/2, /*rank=*/0, /*per_rank=*/2, c10::kCPU);
+  const at::Tensor got = objective.losses(*net, staged);
+  // Pure: the same samples give the same losses, and a slice gives its part of them.
+  EXPECT_TRUE(objective.losses(*net, staged).equal(got));
+  EXPECT_TRUE(at::allclose(objective.losses(*net, staged.slice(1, 1)), got.narrow(1, 1, 1), 1e-5, 1e-6));
   ASSERT_EQ(got.sizes(), (at::IntArrayRef{1, 2}));
 
   const data::PairSynthesizer synth = data::PairSynthesizer::from_config(cfg);
@@ -106,6 +109,9 @@ void expect_objective(bool pixel) {
     at::Tensor z0 = gt, zy = up;
     if (!pixel) {
       at::NoGradGuard no_grad;
+      nn::VQModelTorch vq(VQConfig::from_config(cfg));
+      io::load_weights(*vq, kVq);
+      vq->eval();
       z0 = vq->encode(gt);
       zy = vq->encode(up);
     }

@@ -40,7 +40,7 @@ TEST(FullSizeShapes, UNetMatchesReferenceKeyForKeyAndShapeForShape) {
   nn::UNetModelSwin unet(UNetConfig::from_config(cfg));
   expect_same_state_dict(*unet, shapes()["unet"]);
   EXPECT_EQ(parameter_count(*unet), shapes()["unet"]["num_parameters"].as_int());
-  EXPECT_EQ(parameter_count(*unet), 118593583);  // SPEC.md §1.8
+  EXPECT_EQ(parameter_count(*unet), 118593583);  // docs/method.md §1.8
 }
 
 TEST(FullSizeShapes, VQf4MatchesReferenceKeyForKeyAndShapeForShape) {
@@ -48,7 +48,7 @@ TEST(FullSizeShapes, VQf4MatchesReferenceKeyForKeyAndShapeForShape) {
   nn::VQModelTorch vq(VQConfig::from_config(cfg));
   expect_same_state_dict(*vq, shapes()["vq"]);
   EXPECT_EQ(parameter_count(*vq), shapes()["vq"]["num_parameters"].as_int());
-  EXPECT_EQ(parameter_count(*vq), 55322782);  // SPEC.md §2.6
+  EXPECT_EQ(parameter_count(*vq), 55322782);  // docs/method.md §2.6
 }
 
 TEST(FullSizeShapes, DefaultsAreThePaperConfig) {

@@ -21,13 +21,13 @@ struct Small {
     io::load_weights(*unet, "tests/fixtures/parity/unet_small.pth");
     io::load_weights(*vq, "tests/fixtures/parity/vq_small.pth");
     unet->eval();
-    vq->eval();
+    diffusion = Diffusion(DiffusionConfig::from_config(Config::defaults()), FirstStage::autoencoder(vq));
   }
 };
 
 TEST(SuperResolver, OneTileEqualsTheSamplerComposedByHand) {
   Small n;
-  sr::SuperResolver sr(n.unet, n.vq, n.diffusion, {});
+  sr::SuperResolver sr(n.unet, n.diffusion, {});
   ASSERT_EQ(sr.pad_multiple(), 16);  // tiny UNet: window 8 x 2 levels; VQ f4 with sf 4
   torch::manual_seed(1);
   const auto lq = torch::rand({3, 32, 16});  // already a multiple: no padding
@@ -36,12 +36,12 @@ TEST(SuperResolver, OneTileEqualsTheSamplerComposedByHand) {
 
   torch::NoGradGuard no_grad;
   const auto y = (lq * 2 - 1).unsqueeze(0);
-  const auto z_y = n.diffusion.encode_first_stage(n.vq.get(), y, true);
+  const auto z_y = n.diffusion.encode_first_stage(y, true);
   at::Generator gen = make_generator(seed);
   const auto x_T = n.diffusion.prior_sample(z_y, at::randn(z_y.sizes(), gen, at::kFloat));
   const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& c) { return n.unet->forward(x, t, c); };
   const auto x0 = n.diffusion.predict_one_step(model, x_T, y);
-  const auto expected = (n.diffusion.decode_first_stage(n.vq.get(), x0).clamp(-1, 1)[0] * 0.5 + 0.5).clamp(0, 1);
+  const auto expected = (n.diffusion.decode_first_stage(x0).clamp(-1, 1)[0] * 0.5 + 0.5).clamp(0, 1);
   ASSERT_EQ(ours.sizes(), (c10::IntArrayRef{3, 128, 64}));
   EXPECT_TRUE(ours.equal(expected));
 }
@@ -51,7 +51,7 @@ TEST(SuperResolver, AnySizeComesOutExactlyScaledAndDeterministic) {
   sr::SuperResolveOptions opt;
   opt.chop_size = 16;
   opt.chop_stride = 12;
-  sr::SuperResolver sr(n.unet, n.vq, n.diffusion, opt);
+  sr::SuperResolver sr(n.unet, n.diffusion, opt);
   torch::manual_seed(2);
   for (auto [h, w] : std::vector<std::pair<int64_t, int64_t>>{{1, 1}, {5, 3}, {17, 9}, {23, 40}}) {
     const auto lq = torch::rand({3, h, w});
@@ -72,12 +72,12 @@ TEST(SuperResolver, FullChainsRunAndStepCountsAreChecked) {
     sr::SuperResolveOptions opt;
     opt.steps = 15;
     opt.sampler = kind;
-    sr::SuperResolver sr(n.unet, n.vq, n.diffusion, opt);
+    sr::SuperResolver sr(n.unet, n.diffusion, opt);
     EXPECT_EQ(sr.upscale(lq, 5).sizes(), (c10::IntArrayRef{3, 64, 64}));
   }
   sr::SuperResolveOptions bad;
   bad.steps = 7;
-  EXPECT_THROW(sr::SuperResolver(n.unet, n.vq, n.diffusion, bad), std::exception);
+  EXPECT_THROW(sr::SuperResolver(n.unet, n.diffusion, bad), std::exception);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The Swin and UNet primitives against values stated in SPEC.md (derived from the reference code
+// The Swin and UNet primitives against values stated in docs/method.md (derived from the reference code
 // independently of our implementation).
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 namespace sinsr::test {
 namespace {
 
-// SPEC.md §1.5, closed form of the reference's buggy mask: label(n, t) = reg(wr*ws + t mod ws), where wr is
+// docs/method.md §1.5, closed form of the reference's buggy mask: label(n, t) = reg(wr*ws + t mod ws), where wr is
 // the window's row and reg() splits the *height* axis at H-ws and H-shift.
 at::Tensor closed_form_mask(int64_t h, int64_t w, int64_t ws, int64_t shift) {
   const int64_t nw_cols = w / ws, nw = (h / ws) * nw_cols, n = ws * ws;

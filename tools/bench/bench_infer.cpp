@@ -55,14 +55,13 @@ Row run_case(const Case& c, const Options& o) {
   sinsr::nn::UNetModelSwin unet(sinsr::UNetConfig::from_config(cfg));
   unet->to(device);
   unet->set_precision(precision);
-  sinsr::nn::VQModelTorch vq(sinsr::VQConfig::from_config(cfg));
-  vq->to(device);
-  vq->set_precision(precision);
+  const sinsr::FirstStage first_stage = sinsr::FirstStage::autoencoder(sinsr::nn::VQModelTorch(sinsr::VQConfig::from_config(cfg)));
+  first_stage.to(device, precision);
   sinsr::sr::SuperResolveOptions opt;
   opt.steps = c.steps;
   opt.chop_size = o.chop_size;
   opt.chop_stride = o.chop_size - o.chop_size / 8;
-  sinsr::sr::SuperResolver sr(unet, vq, sinsr::Diffusion(sinsr::DiffusionConfig::from_config(cfg)), opt);
+  sinsr::sr::SuperResolver sr(unet, sinsr::Diffusion(sinsr::DiffusionConfig::from_config(cfg), first_stage), opt);
   torch::manual_seed(0);
   const auto lq = torch::rand({3, c.size, c.size});
   sr.upscale(lq, 0);
