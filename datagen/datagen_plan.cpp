@@ -7,7 +7,8 @@
 
 namespace sinsr::datagen {
 
-const std::vector<std::string> kDatagenSections = {"model", "autoencoder", "diffusion", "degradation", "data", "datagen"};
+const std::vector<std::string> kDatagenSections = {"model",       "autoencoder", "diffusion",
+                                                   "degradation", "data",        "datagen"};
 
 // Keys that change how a data set is made, not what it holds.
 bool is_speed_only_key(const std::string& dotted) {
@@ -31,7 +32,8 @@ std::string content_text(const Config& cfg) {
   return out;
 }
 
-std::string content_sha256(const Config& cfg, const std::string& teacher_sha256, const std::string& autoencoder_sha256) {
+std::string content_sha256(const Config& cfg, const std::string& teacher_sha256,
+                           const std::string& autoencoder_sha256) {
   return sha256_hex(std::string(pairs::kSchema) + "\n" + content_text(cfg) + "teacher_sha256=" + teacher_sha256 +
                     "\nautoencoder_sha256=" + autoencoder_sha256 + "\n");
 }

@@ -5,17 +5,17 @@
 #include <string>
 #include <vector>
 
-#include "core/util/config.h"
 #include "core/pairs/shard_names.h"
+#include "core/util/config.h"
 
 namespace sinsr::datagen {
 
 struct DatagenSettings {
   std::string out_dir, teacher_path, autoencoder_path;
   int64_t num_samples = 0;
-  std::string generator;  // "sinsr <version>", recorded in every shard
+  std::string generator;        // "sinsr <version>", recorded in every shard
   std::string device = "auto";  // --device: cpu, cuda (one GPU per rank) or auto
-  Config config;  // [model] (the teacher), [autoencoder], [diffusion], [degradation], [data], [datagen]
+  Config config;                // [model] (the teacher), [autoencoder], [diffusion], [degradation], [data], [datagen]
 };
 
 // The config sections a datagen run reads, and the keys that only tune speed (threads, prefetch, batch

@@ -19,9 +19,9 @@
 #include "core/util/errors.h"
 #include "core/util/progress.h"
 #include "core/util/serial_worker.h"
+#include "core/util/sha256.h"
 #include "core/util/signals.h"
 #include "core/util/stop_marker.h"
-#include "core/util/sha256.h"
 #include "core/util/stopwatch.h"
 
 namespace fs = std::filesystem;
@@ -40,9 +40,11 @@ struct Identity {
 std::string plan_remaining(const DatagenSettings& s, const Identity& id, const std::vector<ShardRange>& all,
                            std::vector<ShardRange>& todo) {
   const fs::path dir = s.out_dir;
-  const std::string foreign = " was made with a different configuration or different weights than this run; use "
-                              "another --out, or remove it to start over";
-  if (fs::exists(pairs::manifest_path(s.out_dir)) && pairs::read_manifest(s.out_dir).content_sha256 != id.content_sha256)
+  const std::string foreign =
+      " was made with a different configuration or different weights than this run; use "
+      "another --out, or remove it to start over";
+  if (fs::exists(pairs::manifest_path(s.out_dir)) &&
+      pairs::read_manifest(s.out_dir).content_sha256 != id.content_sha256)
     return pairs::manifest_path(s.out_dir) + foreign;
   std::map<int64_t, ShardRange> wanted;
   for (const ShardRange& r : all) wanted[r.first] = r;
@@ -69,8 +71,10 @@ std::string plan_remaining(const DatagenSettings& s, const Identity& id, const s
 // A shard never holds a NaN or an infinity: a broken teacher or autoencoder stops the run (exit 3) before
 // the batch reaches the disk, naming the first such sample.
 void check_finite(const pairs::PairLatents& z, const at::Tensor& index, const std::string& teacher_path) {
-  for (const auto& [name, t] : {std::pair<const char*, const at::Tensor&>{"x_T", z.x_T}, {"z_teacher", z.z_teacher},
-                                {"z_y", z.z_y}, {"z_gt", z.z_gt}}) {
+  for (const auto& [name, t] : {std::pair<const char*, const at::Tensor&>{"x_T", z.x_T},
+                                {"z_teacher", z.z_teacher},
+                                {"z_y", z.z_y},
+                                {"z_gt", z.z_gt}}) {
     const at::Tensor bad = (~t.isfinite()).flatten(1).any(1);
     if (!bad.any().item<bool>()) continue;
     const int64_t row = bad.nonzero()[0][0].item<int64_t>();
@@ -134,7 +138,8 @@ std::vector<ShardRange> my_share(const std::vector<ShardRange>& todo, const dist
 }
 
 // The teacher (and the autoencoder) on this rank's device at datagen.precision, as the pair computation.
-pairs::TeacherPairs load_teacher_pairs(const DatagenSettings& s, const FirstStage& first_stage, const c10::Device& device) {
+pairs::TeacherPairs load_teacher_pairs(const DatagenSettings& s, const FirstStage& first_stage,
+                                       const c10::Device& device) {
   const Config& cfg = s.config;
   nn::UNetModelSwin teacher(UNetConfig::from_config(cfg));
   io::load_weights(*teacher, s.teacher_path);
@@ -200,7 +205,8 @@ pairs::Manifest build_manifest(const DatagenSettings& s, const Identity& id, con
   m.seed = attrs.seed;
   m.content_sha256 = id.content_sha256;
   m.teacher = {fs::absolute(s.teacher_path).string(), id.teacher_sha256};
-  if (!pixel_space) m.autoencoder = pairs::WeightsRecord{fs::absolute(s.autoencoder_path).string(), id.autoencoder_sha256};
+  if (!pixel_space)
+    m.autoencoder = pairs::WeightsRecord{fs::absolute(s.autoencoder_path).string(), id.autoencoder_sha256};
   m.config = attrs.config;
   m.generator = attrs.generator;
   for (const ShardRange& r : all) {
@@ -229,9 +235,8 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   // The teacher's device decides where the pairs are computed; shards always receive CPU tensors.
   const c10::Device device = dist::rank_device(s.device, mpi);
   pairs::TeacherPairs teacher_pairs = load_teacher_pairs(s, first_stage, device);
-  const data::PairSynthesizer synth = data::PairSynthesizer::from_config(cfg, [&](const std::string& line) {
-    std::cerr << "rank " << mpi.rank() << ": " << line << "\n";
-  });
+  const data::PairSynthesizer synth = data::PairSynthesizer::from_config(
+      cfg, [&](const std::string& line) { std::cerr << "rank " << mpi.rank() << ": " << line << "\n"; });
   const int64_t gt_size = synth.data_config().gt_size, lr = synth.lr_size();
   const pairs::SampleShapes shapes{{3, gt_size, gt_size}, {3, lr, lr}, latent_shape(cfg, gt_size)};
   pairs::ShardAttributes attrs;
@@ -313,7 +318,8 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   if (mpi.broadcast(any_stopped ? "stopped" : "") == "stopped") {
     if (mpi.is_root()) {
       write_stop_marker(s.out_dir, "datagen: stop signal, finished shards kept, no manifest yet");
-      std::cerr << "datagen: stop signal: finished shards kept in " << s.out_dir << ", no manifest yet; exit 75 (rerun to "
+      std::cerr << "datagen: stop signal: finished shards kept in " << s.out_dir
+                << ", no manifest yet; exit 75 (rerun to "
                 << "resume; " << (fs::path(s.out_dir) / kStopMarkerName).string() << " says so under any launcher)\n";
     }
     return kExitTempFail;

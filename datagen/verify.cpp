@@ -101,14 +101,16 @@ VerifyReport verify_pairs(const std::string& dir, bool show_progress) {
   // content_sha256, and its seed is the config's data.seed. A hand-edited manifest fails here.
   try {
     const Config recorded = Config::from_ini_text(m.config, manifest_path + " (config)");
-    if (identity_of(m.config, m.teacher.sha256, m.autoencoder_sha256(), manifest_path + " (config)") != m.content_sha256 ||
+    if (identity_of(m.config, m.teacher.sha256, m.autoencoder_sha256(), manifest_path + " (config)") !=
+            m.content_sha256 ||
         recorded.integer("data.seed") != set.seed)
       rep.manifest_edited = true;
   } catch (const std::exception&) {
     rep.manifest_edited = true;
   }
   if (rep.manifest_edited)
-    rep.problems.push_back(manifest_path + ": its config, seed or weight checksums no longer match its content_sha256 "
+    rep.problems.push_back(manifest_path +
+                           ": its config, seed or weight checksums no longer match its content_sha256 "
                            "(edited by hand?)");
   std::map<int64_t, Expected> by_first;
   std::set<std::string> listed;
@@ -123,10 +125,13 @@ VerifyReport verify_pairs(const std::string& dir, bool show_progress) {
   for (const auto& [first, e] : by_first) {
     if (first != next)
       rep.problems.push_back(manifest_path + ": samples " + std::to_string(std::min(first, next)) + ".." +
-                             std::to_string(std::max(first, next) - 1) + (first > next ? " are missing" : " appear twice"));
+                             std::to_string(std::max(first, next) - 1) +
+                             (first > next ? " are missing" : " appear twice"));
     next = std::max(next, first + e.count);
   }
-  if (next != m.num_samples) rep.problems.push_back(manifest_path + ": shards end at " + std::to_string(next) + ", not at num_samples " + std::to_string(m.num_samples));
+  if (next != m.num_samples)
+    rep.problems.push_back(manifest_path + ": shards end at " + std::to_string(next) + ", not at num_samples " +
+                           std::to_string(m.num_samples));
 
   Progress progress(static_cast<int64_t>(by_first.size()), "shards");
   for (const auto& [first, e] : by_first) {

@@ -8,8 +8,8 @@
 namespace sinsr::datagen {
 
 struct VerifyReport {
-  std::vector<std::string> problems;   // one line each, naming the file
-  std::vector<std::string> bad_shards; // shard file names to regenerate
+  std::vector<std::string> problems;         // one line each, naming the file
+  std::vector<std::string> bad_shards;       // shard file names to regenerate
   std::vector<std::string> unlisted_shards;  // pairs-*.h5 the manifest does not list (moved aside by --repair)
   bool has_manifest = false;
   bool manifest_edited = false;  // its config/weights/seed no longer hash to its content_sha256: no repair

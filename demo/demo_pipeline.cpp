@@ -59,7 +59,8 @@ std::vector<HeldOut> make_heldout(const DemoSettings& s, const fs::path& out) {
   std::vector<HeldOut> pairs;
   for (int64_t i = 0; i < static_cast<int64_t>(synth.size()); ++i) {  // epoch 0: every photo once
     const data::Pair p = synth.make(i);
-    HeldOut h{fs::path(synth.path(p.image)).stem().string(), io::from_rgb_mat(p.gt), io::from_rgb_mat(p.lq).to(at::kFloat) / 255.0};
+    HeldOut h{fs::path(synth.path(p.image)).stem().string(), io::from_rgb_mat(p.gt),
+              io::from_rgb_mat(p.lq).to(at::kFloat) / 255.0};
     io::write_image_u8((out / "gt" / (h.name + ".png")).string(), p.gt);
     io::write_image_u8((out / "lq" / (h.name + ".png")).string(), p.lq);
     pairs.push_back(std::move(h));
@@ -78,8 +79,9 @@ at::Tensor nearest_up(const at::Tensor& lq01, int64_t sf) {
 // grid: the crops should show edges and texture, not sky.
 std::pair<int64_t, int64_t> detailed_window(const at::Tensor& gt_u8, int64_t size) {
   const at::Tensor g = gt_u8.to(at::kFloat).mean(0);
-  const at::Tensor energy = (g.narrow(1, 1, g.size(1) - 1) - g.narrow(1, 0, g.size(1) - 1)).abs().narrow(0, 0, g.size(0) - 1) +
-                            (g.narrow(0, 1, g.size(0) - 1) - g.narrow(0, 0, g.size(0) - 1)).abs().narrow(1, 0, g.size(1) - 1);
+  const at::Tensor energy =
+      (g.narrow(1, 1, g.size(1) - 1) - g.narrow(1, 0, g.size(1) - 1)).abs().narrow(0, 0, g.size(0) - 1) +
+      (g.narrow(0, 1, g.size(0) - 1) - g.narrow(0, 0, g.size(0) - 1)).abs().narrow(1, 0, g.size(1) - 1);
   std::pair<int64_t, int64_t> best{0, 0};
   double best_energy = -1;
   const int64_t step = std::max<int64_t>(8, size / 4);
@@ -94,7 +96,8 @@ std::pair<int64_t, int64_t> detailed_window(const at::Tensor& gt_u8, int64_t siz
 // The named file of the newest checkpoint of a run.
 std::string latest_weights(const fs::path& run_dir, const std::string& file) {
   const auto latest = run::latest_checkpoint(run_dir.string());
-  if (!latest) throw std::runtime_error("no checkpoint in " + (run_dir / run::kCheckpointsFolder).string() + " after training");
+  if (!latest)
+    throw std::runtime_error("no checkpoint in " + (run_dir / run::kCheckpointsFolder).string() + " after training");
   return (fs::path(*latest) / file).string();
 }
 
@@ -105,9 +108,11 @@ int run_demo(const DemoSettings& s) {
   const fs::path out(s.out_dir);
   fs::create_directories(out);
   if (!fs::exists(s.teacher_path))
-    throw UsageError("teacher weights " + s.teacher_path + " not found (the repository bundles models/demo-teacher-x2.pth; give --teacher)");
+    throw UsageError("teacher weights " + s.teacher_path +
+                     " not found (the repository bundles models/demo-teacher-x2.pth; give --teacher)");
   if (!is_pixel_space(s.config))
-    throw UsageError("the demo runs a pixel-space teacher: use a config with diffusion.latent_flag = false (configs/demo.ini)");
+    throw UsageError(
+        "the demo runs a pixel-space teacher: use a config with diffusion.latent_flag = false (configs/demo.ini)");
 
   stage(1, "demo photos: " + s.photos_dir);
   if (!fs::is_directory(fs::path(s.photos_dir) / "train") || !fs::is_directory(fs::path(s.photos_dir) / "heldout")) {
@@ -116,13 +121,15 @@ int run_demo(const DemoSettings& s) {
                        " (which fetches them) is not there; run sinsr demo from the repository root or give --photos");
     const std::string cmd = "bash '" + s.fetch_script + "' '" + s.photos_dir + "'";
     std::cerr << "demo: fetching the photos: " << cmd << "\n";
-    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("fetching the demo photos failed (" + cmd + "); see above");
+    if (std::system(cmd.c_str()) != 0)
+      throw std::runtime_error("fetching the demo photos failed (" + cmd + "); see above");
   }
   Config cfg = s.config;
   cfg.set("data.hr", (fs::path(s.photos_dir) / "train").string(), "demo");
   dist::MpiContext mpi;
 
-  stage(2, "teacher pairs: " + std::to_string(s.pairs) + " x (LR, x_T, the teacher's 15-step output F(x_T, y)) -> " + (out / "pairs").string());
+  stage(2, "teacher pairs: " + std::to_string(s.pairs) + " x (LR, x_T, the teacher's 15-step output F(x_T, y)) -> " +
+               (out / "pairs").string());
   datagen::DatagenSettings d;
   d.out_dir = (out / "pairs").string();
   d.teacher_path = s.teacher_path;
@@ -132,8 +139,8 @@ int run_demo(const DemoSettings& s) {
   d.generator = std::string("sinsr demo ") + SINSR_VERSION;
   if (const int rc = datagen::run_datagen(d, mpi); rc != kExitOk) return rc;
 
-  stage(3, "distilling the one-step student from the teacher (" + std::to_string(cfg.integer("train.steps")) + " steps) -> " +
-               (out / "student").string());
+  stage(3, "distilling the one-step student from the teacher (" + std::to_string(cfg.integer("train.steps")) +
+               " steps) -> " + (out / "student").string());
   train::TrainSettings t;
   t.data_dir = d.out_dir;
   t.run_dir = (out / "student").string();
@@ -160,9 +167,10 @@ int run_demo(const DemoSettings& s) {
   };
   sr::SuperResolver teacher = resolver(s.teacher_path, T), student = resolver(student_path, 1);
   DemoResults r;
-  r.methods = {{"bicubic", "x" + std::to_string(sf) + " bicubic interpolation", 0},
-               {"teacher", std::to_string(T) + " deterministic steps (ResShift + SinSR's sampler)", static_cast<int>(T)},
-               {"student", "1 step (SinSR), distilled here", 1}};
+  r.methods = {
+      {"bicubic", "x" + std::to_string(sf) + " bicubic interpolation", 0},
+      {"teacher", std::to_string(T) + " deterministic steps (ResShift + SinSR's sampler)", static_cast<int>(T)},
+      {"student", "1 step (SinSR), distilled here", 1}};
   r.metric_protocol = metrics::kSinsrPsnrSsimProtocol;
   const metrics::PsnrSsimProtocol protocol = metrics::parse_psnr_ssim_protocol(r.metric_protocol);
   const char* method_dirs[] = {"bicubic", "teacher", "student"};
@@ -185,8 +193,8 @@ int run_demo(const DemoSettings& s) {
       row.seconds.push_back(seconds_since(t0));
       const at::Tensor u8 = io::to_uint8(sr);
       outputs.push_back(u8);
-      const metrics::PsnrSsimScores sc = metrics::compute_psnr_and_ssim(u8.permute({1, 2, 0}).contiguous(),
-                                                                        h.gt_u8.permute({1, 2, 0}).contiguous(), protocol);
+      const metrics::PsnrSsimScores sc = metrics::compute_psnr_and_ssim(
+          u8.permute({1, 2, 0}).contiguous(), h.gt_u8.permute({1, 2, 0}).contiguous(), protocol);
       row.psnr.push_back(sc.psnr);
       row.ssim.push_back(sc.ssim);
       io::write_image((out / "sr" / method_dirs[m] / (h.name + ".png")).string(), sr);
@@ -194,7 +202,9 @@ int run_demo(const DemoSettings& s) {
     // Crops: the most detailed window, LR shown with nearest-neighbour pixels.
     const int64_t size = std::min<int64_t>(96, h.gt_u8.size(1));
     const auto [r0, c0] = detailed_window(h.gt_u8, size);
-    auto crop_of = [&](const at::Tensor& u8_chw) { return u8_chw.narrow(1, r0, size).narrow(2, c0, size).to(at::kFloat) / 255.0; };
+    auto crop_of = [&](const at::Tensor& u8_chw) {
+      return u8_chw.narrow(1, r0, size).narrow(2, c0, size).to(at::kFloat) / 255.0;
+    };
     const std::vector<std::pair<std::string, at::Tensor>> panels = {
         {"LR (input, nearest x" + std::to_string(sf) + ")", crop_of(io::to_uint8(nearest_up(h.lq, sf)))},
         {"bicubic", crop_of(outputs[0])},
@@ -223,24 +233,31 @@ int run_demo(const DemoSettings& s) {
   }
   r.setup = {"photos: " + s.photos_dir + " (tools/fetch-demo-photos.sh; train/ for pairs, heldout/ for this table)",
              "teacher: " + s.teacher_path + " (pixel space, x" + std::to_string(sf) + ")",
-             "pairs: " + std::to_string(s.pairs) + " of " + std::to_string(cfg.integer("data.gt_size")) + " px GT crops (" + d.out_dir + ")",
-             "student: " + std::to_string(cfg.integer("train.steps")) + " steps, batch " + std::to_string(cfg.integer("train.batch_size")) +
-                 ", from the teacher's weights (" + student_path + ")",
-             "held-out: " + std::to_string(heldout.size()) + " photos, " + std::to_string(s.heldout_size) + " px GT crops, degraded like the training pairs",
+             "pairs: " + std::to_string(s.pairs) + " of " + std::to_string(cfg.integer("data.gt_size")) +
+                 " px GT crops (" + d.out_dir + ")",
+             "student: " + std::to_string(cfg.integer("train.steps")) + " steps, batch " +
+                 std::to_string(cfg.integer("train.batch_size")) + ", from the teacher's weights (" + student_path +
+                 ")",
+             "held-out: " + std::to_string(heldout.size()) + " photos, " + std::to_string(s.heldout_size) +
+                 " px GT crops, degraded like the training pairs",
              "threads: " + std::to_string(at::get_num_threads())};
   const DemoSummary sum = summarize(r);
   if (sum.student_minus_teacher > 0.5)
     r.notes.push_back(
         "Why the student scores above its teacher: the student starts from the teacher's weights, and a one-step x0 "
-        "prediction of a network trained with an MSE objective approximates the posterior mean, which PSNR rewards, while "
-        "the 15-step chain ends in one sample of the learned posterior: sharper, with detail that is plausible but not the "
+        "prediction of a network trained with an MSE objective approximates the posterior mean, which PSNR rewards, "
+        "while "
+        "the 15-step chain ends in one sample of the learned posterior: sharper, with detail that is plausible but not "
+        "the "
         "ground truth's, so its squared error is larger (up to twice the mean's, 3 dB, when the posterior is wide). "
-        "Distillation moves the student towards the chain's outputs; " + std::to_string(cfg.integer("train.steps")) +
-        " steps move it little.");
+        "Distillation moves the student towards the chain's outputs; " +
+        std::to_string(cfg.integer("train.steps")) + " steps move it little.");
   if (sum.teacher_over_bicubic < 1.0)
     r.notes.push_back(
-        "The teacher's margin over bicubic is what its training bought: the bundled demo teacher was trained for minutes on "
-        "2 CPU cores (models/demo-teacher-x2.md), so it is far from converged; a longer run of sinsr train-teacher (or one "
+        "The teacher's margin over bicubic is what its training bought: the bundled demo teacher was trained for "
+        "minutes on "
+        "2 CPU cores (models/demo-teacher-x2.md), so it is far from converged; a longer run of sinsr train-teacher (or "
+        "one "
         "on a GPU) is what raises it.");
   // A mean over a few crops can hide that the chain loses to bicubic on some of them; say so.
   int64_t teacher_below_bicubic = 0;
@@ -253,8 +270,9 @@ int run_demo(const DemoSettings& s) {
         "plausible sample, not the ground truth's, and PSNR can rank it below a smooth interpolation.");
   r.total_seconds = seconds_since(start);
   write_demo_report(out.string(), r);
-  std::cerr << "\n" << summary_text(r) << "demo: done in " << static_cast<int>(r.total_seconds) << " s; report: "
-            << (out / "report.html").string() << "\n";
+  std::cerr << "\n"
+            << summary_text(r) << "demo: done in " << static_cast<int>(r.total_seconds)
+            << " s; report: " << (out / "report.html").string() << "\n";
   return kExitOk;
 }
 

@@ -11,15 +11,15 @@
 namespace sinsr::demo {
 
 struct DemoSettings {
-  std::string out_dir;        // everything goes here
-  std::string photos_dir;     // train/ and heldout/ (tools/fetch-demo-photos.sh)
-  std::string fetch_script;   // run when photos_dir is missing
-  std::string teacher_path;   // the bundled teacher (pixel space)
-  int64_t pairs = 0;          // teacher pairs to generate
-  int64_t heldout_size = 0;   // GT crop size of the held-out evaluation images
-  uint64_t seed = 0;          // inference noise
-  std::string device;         // --device of every stage (dist::select_device)
-  Config config;              // [model] [diffusion] [degradation] [data] [datagen] [train]
+  std::string out_dir;       // everything goes here
+  std::string photos_dir;    // train/ and heldout/ (tools/fetch-demo-photos.sh)
+  std::string fetch_script;  // run when photos_dir is missing
+  std::string teacher_path;  // the bundled teacher (pixel space)
+  int64_t pairs = 0;         // teacher pairs to generate
+  int64_t heldout_size = 0;  // GT crop size of the held-out evaluation images
+  uint64_t seed = 0;         // inference noise
+  std::string device;        // --device of every stage (dist::select_device)
+  Config config;             // [model] [diffusion] [degradation] [data] [datagen] [train]
 };
 
 int run_demo(const DemoSettings& s);

@@ -26,7 +26,8 @@ std::string checks_html(const DemoSummary& s) {
   html += "<li>" + verdict(s.student_close) + " the one-step student is within " + fmt("%.1f", kCloseDb) +
           " dB PSNR of the 15-step teacher: " + fmt("%+.2f", s.student_minus_teacher) + " dB</li>\n";
   html += "<li>" + verdict(s.both_beat_bicubic) + " both beat bicubic by at least " + fmt("%.0f", kBeatDb) +
-          " dB: teacher " + fmt("%+.2f", s.teacher_over_bicubic) + " dB, student " + fmt("%+.2f", s.student_over_bicubic) + " dB</li>\n";
+          " dB: teacher " + fmt("%+.2f", s.teacher_over_bicubic) + " dB, student " +
+          fmt("%+.2f", s.student_over_bicubic) + " dB</li>\n";
   html += "<li>" + verdict(s.fast_enough) + " the student is at least " + fmt("%.0f", kMinSpeedup) +
           "&times; faster per image than the teacher: " + fmt("%.1f", s.speedup) + "&times;</li>\n";
   return html + "</ul>\n";
@@ -34,8 +35,8 @@ std::string checks_html(const DemoSummary& s) {
 
 std::string methods_table(const DemoResults& r, const DemoSummary& s) {
   std::string html =
-      "<h2>Held-out photos: means</h2>\n<p class=\"note\">" + std::to_string(r.images.size()) + " images; PSNR/SSIM: " +
-      eval::html_escape(r.metric_protocol) +
+      "<h2>Held-out photos: means</h2>\n<p class=\"note\">" + std::to_string(r.images.size()) +
+      " images; PSNR/SSIM: " + eval::html_escape(r.metric_protocol) +
       " (the SinSR paper's protocol); seconds: wall clock per image on this machine, network and sampler only.</p>\n"
       "<div class=\"table-wrap\"><table>\n<thead><tr><th>method</th><th>how</th><th class=\"num\">network calls</th>"
       "<th class=\"num\">PSNR (dB) &uarr;</th><th class=\"num\">SSIM &uarr;</th><th class=\"num\">s / image</th>"
@@ -46,15 +47,18 @@ std::string methods_table(const DemoResults& r, const DemoSummary& s) {
             "</td><td class=\"num\">" + std::to_string(r.methods[m].network_calls) + "</td><td class=\"num\">" +
             fmt("%.3f", s.psnr[m]) + "</td><td class=\"num\">" + fmt("%.4f", s.ssim[m]) + "</td><td class=\"num\">" +
             fmt("%.3f", s.seconds[m]) + "</td><td class=\"num\">" +
-            (r.methods[m].network_calls > 0 ? fmt("%.1f&times;", teacher_s / s.seconds[m]) : "&ndash;") + "</td></tr>\n";
+            (r.methods[m].network_calls > 0 ? fmt("%.1f&times;", teacher_s / s.seconds[m]) : "&ndash;") +
+            "</td></tr>\n";
   }
   return html + "</tbody></table></div>\n";
 }
 
 std::string images_table(const DemoResults& r) {
   std::string html = "<h2>Per image</h2>\n<div class=\"table-wrap\"><table>\n<thead><tr><th>image</th>";
-  for (const auto& m : r.methods) html += "<th class=\"num\">" + eval::html_escape(m.name) + "<span class=\"variant\">PSNR</span></th>";
-  for (const auto& m : r.methods) html += "<th class=\"num\">" + eval::html_escape(m.name) + "<span class=\"variant\">seconds</span></th>";
+  for (const auto& m : r.methods)
+    html += "<th class=\"num\">" + eval::html_escape(m.name) + "<span class=\"variant\">PSNR</span></th>";
+  for (const auto& m : r.methods)
+    html += "<th class=\"num\">" + eval::html_escape(m.name) + "<span class=\"variant\">seconds</span></th>";
   html += "</tr></thead>\n<tbody>\n";
   for (const auto& img : r.images) {
     html += "<tr><td>" + eval::html_escape(img.image) + "</td>";
@@ -100,21 +104,24 @@ std::string summary_text(const DemoResults& r) {
   std::string text = "method     calls   PSNR(dB)   SSIM    s/image\n";
   for (size_t m = 0; m < r.methods.size(); ++m) {
     char line[160];
-    std::snprintf(line, sizeof line, "%-9s %6d %10.3f %7.4f %9.3f\n", r.methods[m].name.c_str(), r.methods[m].network_calls,
-                  s.psnr[m], s.ssim[m], s.seconds[m]);
+    std::snprintf(line, sizeof line, "%-9s %6d %10.3f %7.4f %9.3f\n", r.methods[m].name.c_str(),
+                  r.methods[m].network_calls, s.psnr[m], s.ssim[m], s.seconds[m]);
     text += line;
   }
-  text += "student - teacher: " + fmt("%+.2f", s.student_minus_teacher) + " dB (" + (s.student_close ? "PASS" : "FAIL") +
-          ", |.| <= 0.5); over bicubic: teacher " + fmt("%+.2f", s.teacher_over_bicubic) + " dB, student " +
-          fmt("%+.2f", s.student_over_bicubic) + " dB (" + (s.both_beat_bicubic ? "PASS" : "FAIL") + ", >= 1); speed-up " +
-          fmt("%.1f", s.speedup) + "x (" + (s.fast_enough ? "PASS" : "FAIL") + ", >= 8)\n";
+  text += "student - teacher: " + fmt("%+.2f", s.student_minus_teacher) + " dB (" +
+          (s.student_close ? "PASS" : "FAIL") + ", |.| <= 0.5); over bicubic: teacher " +
+          fmt("%+.2f", s.teacher_over_bicubic) + " dB, student " + fmt("%+.2f", s.student_over_bicubic) + " dB (" +
+          (s.both_beat_bicubic ? "PASS" : "FAIL") + ", >= 1); speed-up " + fmt("%.1f", s.speedup) + "x (" +
+          (s.fast_enough ? "PASS" : "FAIL") + ", >= 8)\n";
   return text;
 }
 
 void write_demo_report(const std::string& dir, const DemoResults& r) {
   const DemoSummary s = summarize(r);
-  std::string body = "<p class=\"note\">A 15-step diffusion teacher distilled into a one-step student (SinSR), "
-                     "trained and evaluated on this machine in " + fmt("%.0f", r.total_seconds) + " s.</p>\n";
+  std::string body =
+      "<p class=\"note\">A 15-step diffusion teacher distilled into a one-step student (SinSR), "
+      "trained and evaluated on this machine in " +
+      fmt("%.0f", r.total_seconds) + " s.</p>\n";
   body += checks_html(s);
   for (const auto& note : r.notes) body += "<p>" + eval::html_escape(note) + "</p>\n";
   body += methods_table(r, s) + images_table(r);
@@ -126,8 +133,9 @@ void write_demo_report(const std::string& dir, const DemoResults& r) {
   body += eval::crops_section(r.crops);
   body += "<h2>Setup</h2>\n<ul class=\"note\">\n";
   for (const auto& line : r.setup) body += "<li>" + eval::html_escape(line) + "</li>\n";
-  body += "</ul>\n<style>.pass{color:#0a7d28;font-weight:700}.fail{color:#b3261e;font-weight:700}"
-          ".checks li{margin:4px 0}img.crop{width:216px}</style>\n";
+  body +=
+      "</ul>\n<style>.pass{color:#0a7d28;font-weight:700}.fail{color:#b3261e;font-weight:700}"
+      ".checks li{margin:4px 0}img.crop{width:216px}</style>\n";
   eval::write_html_page((std::filesystem::path(dir) / "report.html").string(), "SinSR demo: one step vs fifteen", body);
 
   Json methods = Json::array();

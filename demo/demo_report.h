@@ -23,9 +23,9 @@ struct DemoImage {
 struct DemoResults {
   std::vector<DemoMethod> methods;  // bicubic first, then the teacher, then the student
   std::vector<DemoImage> images;
-  std::string metric_protocol;      // e.g. "pyiqa-ycbcr"
-  std::vector<std::string> setup;   // lines describing the run (photos, pairs, steps, threads, ...)
-  std::vector<std::string> notes;   // paragraphs that explain the numbers (plain text)
+  std::string metric_protocol;     // e.g. "pyiqa-ycbcr"
+  std::vector<std::string> setup;  // lines describing the run (photos, pairs, steps, threads, ...)
+  std::vector<std::string> notes;  // paragraphs that explain the numbers (plain text)
   std::vector<eval::CropSet> crops;
   std::vector<std::pair<std::string, std::string>> curves;  // (caption, png relative to the report)
   double total_seconds = 0;

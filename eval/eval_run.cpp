@@ -34,17 +34,19 @@ namespace {
 
 void print_table(const std::vector<ScoreRow>& rows, const std::vector<std::string>& notes) {
   std::cout << std::left << std::setw(12) << "checkpoint" << std::setw(9) << "weights" << std::setw(9) << "metric"
-            << std::setw(14) << "variant" << std::right << std::setw(12) << "mean" << std::setw(8) << "images" << "\n";
+            << std::setw(14) << "variant" << std::right << std::setw(12) << "mean" << std::setw(8) << "images"
+            << "\n";
   for (const auto& r : rows)
     std::cout << std::left << std::setw(12) << r.checkpoint << std::setw(9) << r.weights << std::setw(9) << r.metric
-              << std::setw(14) << r.variant << std::right << std::fixed << std::setprecision(5) << std::setw(12) << r.value
-              << std::setw(8) << r.images << "\n";
+              << std::setw(14) << r.variant << std::right << std::fixed << std::setprecision(5) << std::setw(12)
+              << r.value << std::setw(8) << r.images << "\n";
   for (const auto& n : notes) std::cout << n << "\n";
   std::cout.unsetf(std::ios::fixed);
 }
 
 int error_count(const std::vector<ImageScores>& scores) {
-  return static_cast<int>(std::count_if(scores.begin(), scores.end(), [](const ImageScores& s) { return !s.error.empty(); }));
+  return static_cast<int>(
+      std::count_if(scores.begin(), scores.end(), [](const ImageScores& s) { return !s.error.empty(); }));
 }
 
 std::string list_some(const std::vector<std::string>& names) {
@@ -55,7 +57,8 @@ std::string list_some(const std::vector<std::string>& names) {
 
 void report_unmatched(const Pairing& p) {
   if (!p.only_pred.empty())
-    std::cerr << "eval: " << p.only_pred.size() << " output(s) without a reference, not scored: " << list_some(p.only_pred) << "\n";
+    std::cerr << "eval: " << p.only_pred.size()
+              << " output(s) without a reference, not scored: " << list_some(p.only_pred) << "\n";
   if (!p.only_ref.empty())
     std::cerr << "eval: " << p.only_ref.size() << " reference(s) without an output: " << list_some(p.only_ref) << "\n";
 }
@@ -68,7 +71,8 @@ struct Benchmark {
 };
 
 Benchmark load_benchmark(const std::string& path, const Config& cfg) {
-  if (!fs::is_regular_file(path)) throw UsageError("--benchmark '" + path + "' does not exist (see configs/benchmarks/)");
+  if (!fs::is_regular_file(path))
+    throw UsageError("--benchmark '" + path + "' does not exist (see configs/benchmarks/)");
   const Config b = Config::load(path);
   const fs::path dir = fs::path(path).parent_path();
   auto resolve = [&](const std::string& key) {
@@ -79,7 +83,7 @@ Benchmark load_benchmark(const std::string& path, const Config& cfg) {
   if (bm.name.empty() || bm.lq.empty()) throw UsageError(path + ": [benchmark] needs name and lq");
   bm.metrics = b.str("benchmark.metrics").empty() ? cfg.items("eval.metrics") : b.items("benchmark.metrics");
   bm.psnr_ssim_variants = b.str("benchmark.psnr_ssim_variants").empty() ? cfg.items("eval.psnr_ssim_variants")
-                                                                         : b.items("benchmark.psnr_ssim_variants");
+                                                                        : b.items("benchmark.psnr_ssim_variants");
   // What a cached score depends on besides the checkpoint: the benchmark's definition and the image list.
   std::string files;
   for (const auto& f : io::list_images(bm.lq)) files += fs::path(f).filename().string() + "\n";
@@ -124,14 +128,17 @@ class ScoreCache {
   }
   const Json* find(const std::string& key, const std::string& metric, const std::string& variant) const {
     for (const Json& e : entries_)
-      if (e["key"].as_string() == key && e["metric"].as_string() == metric && e["variant"].as_string() == variant) return &e;
+      if (e["key"].as_string() == key && e["metric"].as_string() == metric && e["variant"].as_string() == variant)
+        return &e;
     return nullptr;
   }
   // A score already cached (a partly cached checkpoint is rescored whole) is not appended twice.
   void add(const std::string& key, const ScoreRow& r) {
     if (find(key, r.metric, r.variant)) return;
-    entries_.push_back(Json::object({{"key", Json::string(key)}, {"metric", Json::string(r.metric)},
-                                     {"variant", Json::string(r.variant)}, {"value", Json::number(r.value)},
+    entries_.push_back(Json::object({{"key", Json::string(key)},
+                                     {"metric", Json::string(r.metric)},
+                                     {"variant", Json::string(r.variant)},
+                                     {"value", Json::number(r.value)},
                                      {"images", Json::number(static_cast<double>(r.images))}}));
     std::ofstream out(path_, std::ios::app);
     out << entries_.back().dump() << '\n' << std::flush;
@@ -156,9 +163,10 @@ void write_centre_crop(const std::string& src, const std::string& dst, int64_t c
 int run_eval_folders(const EvalSettings& s, const dist::MpiContext& mpi) {
   const Pairing p = pair_by_stem(s.pred_dir, s.gt_dir);
   if (mpi.is_root()) report_unmatched(p);
-  if (p.pairs.empty()) throw UsageError("no output in '" + s.pred_dir + "' has a reference in '" + s.gt_dir + "' (paired by file stem)");
-  MetricSuite suite(s.config, s.config.items("eval.metrics"), s.config.items("eval.psnr_ssim_variants"), !s.gt_dir.empty(),
-                    dist::rank_device(s.device, mpi));
+  if (p.pairs.empty())
+    throw UsageError("no output in '" + s.pred_dir + "' has a reference in '" + s.gt_dir + "' (paired by file stem)");
+  MetricSuite suite(s.config, s.config.items("eval.metrics"), s.config.items("eval.psnr_ssim_variants"),
+                    !s.gt_dir.empty(), dist::rank_device(s.device, mpi));
   const auto scores = score_on_ranks(
       p.pairs,
       [&](const ImagePair& pair) {
@@ -201,8 +209,10 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   nn::UNetModelSwin unet(UNetConfig::from_config(cfg));
   unet->to(device);
   unet->set_precision(precision);
-  const Diffusion diffusion(DiffusionConfig::from_config(cfg), load_first_stage(cfg, s.autoencoder_path, device, precision));
-  auto super_resolve = [&](const std::vector<ImagePair>& pairs, const std::string& weights, int64_t steps, const fs::path& dir) {
+  const Diffusion diffusion(DiffusionConfig::from_config(cfg),
+                            load_first_stage(cfg, s.autoencoder_path, device, precision));
+  auto super_resolve = [&](const std::vector<ImagePair>& pairs, const std::string& weights, int64_t steps,
+                           const fs::path& dir) {
     io::load_weights(*unet, weights);
     sr::SuperResolveOptions opt;
     opt.steps = steps;
@@ -235,9 +245,10 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
       base.benchmark = bm.name;
       // The root decides what is cached, so every rank takes the same branch.
       // Half precision gives other outputs, so other scores (fp32 keeps the keys of caches made before it existed).
-      const std::string key = mpi.broadcast(mpi.is_root() ? sha256_file(pth) + "|" + bm.identity + "|" + std::to_string(s.seed) +
-                                                                (precision == Precision::Fp32 ? "" : std::string("|") + precision_name(precision))
-                                                          : "");
+      const std::string key = mpi.broadcast(
+          mpi.is_root() ? sha256_file(pth) + "|" + bm.identity + "|" + std::to_string(s.seed) +
+                              (precision == Precision::Fp32 ? "" : std::string("|") + precision_name(precision))
+                        : "");
       std::vector<ScoreRow> cached;
       for (const auto& c : suite.columns())
         if (const Json* e = cache.find(key, c.metric, c.variant)) {
@@ -274,7 +285,9 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
     return fs::exists(teacher_dir / (pair.name + ".png"));
   });
   if (!s.teacher_path.empty() && n_crops > 0 && !teacher_done) {
-    if (mpi.is_root()) std::cerr << "eval: teacher (" << diffusion.config().steps << " steps) on " << n_crops << " image(s) for the crops\n";
+    if (mpi.is_root())
+      std::cerr << "eval: teacher (" << diffusion.config().steps << " steps) on " << n_crops
+                << " image(s) for the crops\n";
     super_resolve(crop_pairs, s.teacher_path, diffusion.config().steps, teacher_dir);
   }
   if (!mpi.is_root()) return kExitOk;
@@ -291,7 +304,8 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
     };
     panel("LR (bicubic x" + std::to_string(diffusion.config().sf) + ")", "lr", pair.pred, diffusion.config().sf);
     if (fs::exists(teacher_dir / (pair.name + ".png")))
-      panel("teacher (" + std::to_string(diffusion.config().steps) + " steps)", "teacher", (teacher_dir / (pair.name + ".png")).string());
+      panel("teacher (" + std::to_string(diffusion.config().steps) + " steps)", "teacher",
+            (teacher_dir / (pair.name + ".png")).string());
     for (const std::string weights : run::kWeightNames)
       panel(weights + " (1 step, " + last.name + ")", weights,
             (out / "outputs" / bm.name / (last.name + "-" + weights) / (pair.name + ".png")).string());
@@ -301,7 +315,8 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   write_results_csv((out / "results.csv").string(), rows);
   write_results_json((out / "results.json").string(), rows);
   const std::vector<MetricPlot> plots = write_metric_plots((out / "plots").string(), rows);
-  write_html_report((out / "report.html").string(), "sinsr eval: " + bm.name + " (" + s.checkpoints_dir + ")", rows, plots, crops);
+  write_html_report((out / "report.html").string(), "sinsr eval: " + bm.name + " (" + s.checkpoints_dir + ")", rows,
+                    plots, crops);
   print_table(rows, suite.notes());
   std::cerr << "eval: " << rows.size() << " result row(s); " << (out / "report.html").string() << "\n";
   if (errors) std::cerr << "eval: " << errors << " image(s) could not be scored (see above)\n";

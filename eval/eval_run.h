@@ -12,12 +12,12 @@
 namespace sinsr::eval {
 
 struct EvalSettings {
-  std::string pred_dir, gt_dir;  // folder mode
+  std::string pred_dir, gt_dir;                                                 // folder mode
   std::string checkpoints_dir, benchmark_path, autoencoder_path, teacher_path;  // checkpoint mode
-  std::string out_dir;           // results; required in checkpoint mode
-  uint64_t seed = 12345;         // inference noise (as sinsr infer --seed)
-  std::string device = "cpu";    // --device (dist::rank_device): inference and the metric networks
-  Config config;                 // [eval]; checkpoint mode also [model] [autoencoder] [diffusion]
+  std::string out_dir;                                                          // results; required in checkpoint mode
+  uint64_t seed = 12345;       // inference noise (as sinsr infer --seed)
+  std::string device = "cpu";  // --device (dist::rank_device): inference and the metric networks
+  Config config;               // [eval]; checkpoint mode also [model] [autoencoder] [diffusion]
 };
 
 // Exit code: 0, or 1 when some image could not be scored (the others are reported).

@@ -55,8 +55,10 @@ Pairing pair_by_stem(const std::string& pred_dir, const std::string& ref_dir) {
   }
   const auto refs = images_by_stem(ref_dir, "--gt");
   for (const auto& [stem, path] : preds) {
-    if (auto it = refs.find(stem); it != refs.end()) p.pairs.push_back({stem, path, it->second});
-    else p.only_pred.push_back(fs::path(path).filename().string());
+    if (auto it = refs.find(stem); it != refs.end())
+      p.pairs.push_back({stem, path, it->second});
+    else
+      p.only_pred.push_back(fs::path(path).filename().string());
   }
   for (const auto& [stem, path] : refs)
     if (!preds.count(stem)) p.only_ref.push_back(fs::path(path).filename().string());

@@ -15,7 +15,7 @@
 namespace sinsr::eval {
 
 struct ImagePair {
-  std::string name;  // the stem both files share
+  std::string name;       // the stem both files share
   std::string pred, ref;  // ref empty: no reference
 };
 

@@ -16,7 +16,9 @@ namespace sinsr::eval {
 
 namespace {
 
-bool contains(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
 
 // The keys of a weight-file setting that are still empty, as "eval.key=..." hints.
 std::string missing_keys(const Config& cfg, const std::vector<std::string>& keys) {
@@ -34,7 +36,8 @@ void MetricSuite::add(MetricColumn column, std::function<double(const Images&)> 
 }
 
 MetricSuite::MetricSuite(const Config& cfg, const std::vector<std::string>& metrics,
-                         const std::vector<std::string>& psnr_ssim_variants, bool have_reference, const c10::Device& device) {
+                         const std::vector<std::string>& psnr_ssim_variants, bool have_reference,
+                         const c10::Device& device) {
   for (const auto& m : metrics)
     if (m != "psnr" && m != "ssim" && m != "lpips" && m != "clipiqa" && m != "musiq")
       throw UsageError("unknown metric '" + m + "' (known: psnr, ssim, lpips, clipiqa, musiq)");
@@ -54,7 +57,8 @@ MetricSuite::MetricSuite(const Config& cfg, const std::vector<std::string>& metr
         throw UsageError(std::string("eval.psnr_ssim_variants: ") + e.what());
       }
       const metrics::PsnrSsimVariant v = measure == "psnr" ? p.psnr : p.ssim;
-      add({measure, name, true}, [v](const Images& im) { return metrics::compute_psnr_ssim(im.pred_u8, im.ref_u8, v); });
+      add({measure, name, true},
+          [v](const Images& im) { return metrics::compute_psnr_ssim(im.pred_u8, im.ref_u8, v); });
     }
   }
   if (contains(metrics, "lpips") && !needs_reference("lpips")) {
@@ -80,7 +84,8 @@ MetricSuite::MetricSuite(const Config& cfg, const std::vector<std::string>& metr
       auto model = std::make_shared<metrics::ClipIqa>(
           metrics::ClipIqa::from_files(cfg.str("eval.clipiqa_weights"), cfg.str("eval.clipiqa_text_features")));
       model->to(device);
-      add({"clipiqa", "rn50", true}, [model, device](const Images& im) { return model->score(im.pred01.to(device)).item<double>(); });
+      add({"clipiqa", "rn50", true},
+          [model, device](const Images& im) { return model->score(im.pred01.to(device)).item<double>(); });
     }
   }
   if (contains(metrics, "musiq")) {
@@ -100,7 +105,8 @@ std::vector<double> MetricSuite::score(const at::Tensor& pred_u8, const at::Tens
   c10::InferenceMode inference;
   if (ref_u8.defined() && ref_u8.sizes() != pred_u8.sizes())
     throw std::runtime_error("output is " + std::to_string(pred_u8.size(1)) + "x" + std::to_string(pred_u8.size(0)) +
-                             " but the reference is " + std::to_string(ref_u8.size(1)) + "x" + std::to_string(ref_u8.size(0)));
+                             " but the reference is " + std::to_string(ref_u8.size(1)) + "x" +
+                             std::to_string(ref_u8.size(0)));
   Images im{pred_u8, ref_u8, metrics::psnr_ssim_detail::to_unit_float(pred_u8),
             ref_u8.defined() ? metrics::psnr_ssim_detail::to_unit_float(ref_u8) : at::Tensor()};
   std::vector<double> values;

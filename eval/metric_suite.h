@@ -27,8 +27,9 @@ class MetricSuite {
   // override them); weights and settings from cfg's [eval]. The metric networks run on `device`; PSNR and
   // SSIM stay on the CPU (float64, as the reference computes them). Throws UsageError for an unknown name
   // and std::runtime_error (naming the file) for a weight file that does not load.
-  MetricSuite(const Config& cfg, const std::vector<std::string>& metrics, const std::vector<std::string>& psnr_ssim_variants,
-              bool have_reference, const c10::Device& device = c10::kCPU);
+  MetricSuite(const Config& cfg, const std::vector<std::string>& metrics,
+              const std::vector<std::string>& psnr_ssim_variants, bool have_reference,
+              const c10::Device& device = c10::kCPU);
 
   const std::vector<MetricColumn>& columns() const { return columns_; }
   // One line per metric that was asked for but is not computed, with what to do about it.

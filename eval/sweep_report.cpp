@@ -34,9 +34,7 @@ std::string format(const char* fmt, double v) {
 }
 
 // "train.w_distill" -> "w_distill": the sweep's own section stays implicit in tables.
-std::string short_key(const std::string& dotted) {
-  return dotted.rfind("train.", 0) == 0 ? dotted.substr(6) : dotted;
-}
+std::string short_key(const std::string& dotted) { return dotted.rfind("train.", 0) == 0 ? dotted.substr(6) : dotted; }
 
 std::string upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -72,14 +70,15 @@ std::string setting_text(const SweepRun& run) {
 }
 
 std::string board_title(const SweepBoard& b) {
-  return (b.benchmark.empty() ? "" : b.benchmark + ": ") + upper(b.metric) + (b.variant.empty() ? "" : " (" + b.variant + ")");
+  return (b.benchmark.empty() ? "" : b.benchmark + ": ") + upper(b.metric) +
+         (b.variant.empty() ? "" : " (" + b.variant + ")");
 }
 
 // Ten distinguishable line colours (matplotlib's tab10), cycled.
 ChartColour run_colour(size_t i) {
-  static const ChartColour kColours[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40},
-                                         {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127},
-                                         {188, 189, 34}, {23, 190, 207}};
+  static const ChartColour kColours[] = {{31, 119, 180},  {255, 127, 14}, {44, 160, 44},   {214, 39, 40},
+                                         {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127},
+                                         {188, 189, 34},  {23, 190, 207}};
   return kColours[i % std::size(kColours)];
 }
 
@@ -140,7 +139,8 @@ std::vector<ScoreRow> read_results_json(const std::string& path) {
 }
 
 SweepReport collect_sweep(const std::string& sweep_dir) {
-  if (!fs::is_directory(sweep_dir)) throw UsageError("sweep folder '" + sweep_dir + "' does not exist or is not a folder");
+  if (!fs::is_directory(sweep_dir))
+    throw UsageError("sweep folder '" + sweep_dir + "' does not exist or is not a folder");
   SweepReport report;
   report.sweep_dir = sweep_dir;
 
@@ -150,7 +150,8 @@ SweepReport collect_sweep(const std::string& sweep_dir) {
       folders.push_back(e.path());
   std::sort(folders.begin(), folders.end());
   if (folders.empty())
-    throw std::runtime_error("'" + sweep_dir + "' holds no run folder (<run>/config.ini from sinsr train or "
+    throw std::runtime_error("'" + sweep_dir +
+                             "' holds no run folder (<run>/config.ini from sinsr train or "
                              "<run>/eval/results.json from sinsr eval): is it the SWEEP_DIR of slurm/sweep.sbatch?");
 
   std::vector<Config> configs;
@@ -188,7 +189,8 @@ SweepReport collect_sweep(const std::string& sweep_dir) {
   for (const ConfigKey& k : config_schema()) {
     const std::string dotted = k.dotted();
     if (std::find(std::begin(kRunSections), std::end(kRunSections), k.section) == std::end(kRunSections)) continue;
-    if (std::find(report.setting_keys.begin(), report.setting_keys.end(), dotted) != report.setting_keys.end()) continue;
+    if (std::find(report.setting_keys.begin(), report.setting_keys.end(), dotted) != report.setting_keys.end())
+      continue;
     bool differs = false;
     for (size_t i = 1; i < configs.size(); ++i) differs |= configs[i].str(dotted) != configs[0].str(dotted);
     if (differs) report.setting_keys.push_back(dotted);
@@ -201,7 +203,8 @@ SweepReport collect_sweep(const std::string& sweep_dir) {
   for (const SweepRun& run : report.runs)
     for (const ScoreRow& r : run.rows) {
       const BoardKey key = key_of(r);
-      if (std::none_of(report.boards.begin(), report.boards.end(), [&](const SweepBoard& b) { return key_of(b) == key; }))
+      if (std::none_of(report.boards.begin(), report.boards.end(),
+                       [&](const SweepBoard& b) { return key_of(b) == key; }))
         report.boards.push_back({r.benchmark, r.metric, r.variant, r.higher_is_better, {}});
     }
   for (SweepBoard& b : report.boards) {
@@ -260,7 +263,8 @@ SweepFiles write_sweep_report(const SweepReport& report, const std::string& out_
           s.points.emplace_back(static_cast<double>(r.step), r.value);
       std::sort(s.points.begin(), s.points.end());
     }
-    const std::string rel = "plots/" + file_part(b.benchmark) + "_" + file_part(b.metric) + "_" + file_part(b.variant) + ".png";
+    const std::string rel =
+        "plots/" + file_part(b.benchmark) + "_" + file_part(b.metric) + "_" + file_part(b.variant) + ".png";
     const std::string path = (fs::path(out_dir) / rel).string();
     if (write_line_chart_png(path, chart)) {
       plot_of[key_of(b)] = rel;
@@ -290,10 +294,10 @@ SweepFiles write_sweep_report(const SweepReport& report, const std::string& out_
   // Markdown: the best setting per metric, then one ranked table per board.
   auto md_value = [](double v) { return std::isfinite(v) ? format("%.6g", v) : std::string("n/a"); };
   std::string setting_header, setting_rule;
-  for (const std::string& k : report.setting_keys) setting_header += " " + md_cell(short_key(k)) + " |", setting_rule += "---|";
+  for (const std::string& k : report.setting_keys)
+    setting_header += " " + md_cell(short_key(k)) + " |", setting_rule += "---|";
   std::ostringstream md;
-  md << "# Sweep report: " << report.sweep_dir << "\n\n"
-     << report.runs.size() << " run(s) with eval results";
+  md << "# Sweep report: " << report.sweep_dir << "\n\n" << report.runs.size() << " run(s) with eval results";
   if (!report.without_results.empty()) {
     md << "; without (still running, failed or not evaluated):";
     for (const auto& n : report.without_results) md << " " << n;
@@ -317,7 +321,8 @@ SweepFiles write_sweep_report(const SweepReport& report, const std::string& out_
   }
   for (const SweepBoard& b : report.boards) {
     md << "\n## " << md_cell(board_title(b)) << ", " << (b.higher_is_better ? "higher" : "lower") << " is better\n\n"
-       << "| rank | run |" << setting_header << " best | at (checkpoint, weights) | final step | final student | final EMA |\n"
+       << "| rank | run |" << setting_header
+       << " best | at (checkpoint, weights) | final step | final student | final EMA |\n"
        << "|---|---|" << setting_rule << "---|---|---|---|---|\n";
     for (size_t rank = 0; rank < b.entries.size(); ++rank) {
       const SweepEntry& e = b.entries[rank];

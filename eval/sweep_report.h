@@ -27,7 +27,7 @@ struct SweepRun {
 
 // One run's result on one (benchmark, metric, variant).
 struct SweepEntry {
-  size_t run = 0;  // index into SweepReport::runs
+  size_t run = 0;                                          // index into SweepReport::runs
   double best = std::numeric_limits<double>::quiet_NaN();  // best finite value over checkpoints and weights
   std::string best_checkpoint, best_weights;
   int64_t best_step = -1;

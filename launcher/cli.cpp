@@ -17,7 +17,7 @@ bool in_sections(const ConfigKey& k, const Command& cmd) {
 po::options_description common_options() {
   po::options_description o("Common options", 110, 55);
   o.add_options()("help,h", "show this help and exit")("config", po::value<std::string>()->value_name("FILE"),
-                                                         "INI file with [section] key = value lines")(
+                                                       "INI file with [section] key = value lines")(
       "print-config", "print the merged configuration and exit");
   return o;
 }
@@ -86,7 +86,8 @@ int run_command(const Command& cmd, int argc, char** argv) {
                     .positional(positional)
                     // no abbreviations: "--fil" must not silently mean "--file"
                     .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
-                    .run(), vm);
+                    .run(),
+                vm);
       if (vm.count("help")) {
         print_help(cmd, own);
         return kExitOk;
@@ -96,15 +97,17 @@ int run_command(const Command& cmd, int argc, char** argv) {
       if (find_config_key(given))
         throw UsageError("config key '" + given + "' is not used by '" + cmd.name + "' (it reads " +
                          sections_text(cmd) + ")");
-      throw UsageError("unknown option '--" + given + "'; did you mean '--" + closest_option(given, cmd, own) +
-                       "'? (" + prog + " --help lists them)");
+      throw UsageError("unknown option '--" + given + "'; did you mean '--" + closest_option(given, cmd, own) + "'? (" +
+                       prog + " --help lists them)");
     } catch (const po::error& e) {
       throw UsageError(std::string(e.what()) + " (" + prog + " --help)");
     }
     Config::Overrides overrides;
     for (const ConfigKey& k : config_schema())
-      if (in_sections(k, cmd) && vm.count(k.dotted())) overrides.emplace_back(k.dotted(), vm[k.dotted()].as<std::string>());
-    Invocation inv{vm, Config::load(vm.count("config") ? vm["config"].as<std::string>() : cmd.default_config, overrides)};
+      if (in_sections(k, cmd) && vm.count(k.dotted()))
+        overrides.emplace_back(k.dotted(), vm[k.dotted()].as<std::string>());
+    Invocation inv{vm,
+                   Config::load(vm.count("config") ? vm["config"].as<std::string>() : cmd.default_config, overrides)};
     if (vm.count("print-config")) {
       std::cout << inv.config.to_ini(cmd.sections);
       return kExitOk;

@@ -1,6 +1,6 @@
 // sinsr datagen: teacher pair generation into HDF5 shards, one or many MPI ranks, resumable.
-#include "core/dist/mpi_context.h"
 #include "core/dist/device.h"
+#include "core/dist/mpi_context.h"
 #include "core/util/errors.h"
 #include "datagen/datagen_run.h"
 #include "launcher/commands.h"
@@ -19,7 +19,8 @@ int run_datagen_command(const Invocation& inv) {
   s.num_samples = inv.args["num-samples"].as<int64_t>();
   s.device = inv.args["device"].as<std::string>();
   s.config = inv.config;
-  if (inv.args.count("shard-size")) s.config.set("datagen.shard_size", std::to_string(inv.args["shard-size"].as<int64_t>()), "command line");
+  if (inv.args.count("shard-size"))
+    s.config.set("datagen.shard_size", std::to_string(inv.args["shard-size"].as<int64_t>()), "command line");
   s.generator = std::string("sinsr ") + SINSR_VERSION;
   return run_on_ranks(mpi, "datagen", [&] { return datagen::run_datagen(s, mpi); });
 }
@@ -47,8 +48,7 @@ Command datagen_command() {
         "teacher", po::value<std::string>()->required()->value_name("PTH"), "ResShift teacher weights")(
         "autoencoder", po::value<std::string>()->value_name("PTH"), "VQ-f4 weights (latent-space models)")(
         "shard-size", po::value<int64_t>()->value_name("S"), "samples per shard (default: datagen.shard_size)")(
-        "device", po::value<std::string>()->default_value("auto"),
-        dist::kDeviceHelp);
+        "device", po::value<std::string>()->default_value("auto"), dist::kDeviceHelp);
   };
   c.run = run_datagen_command;
   return c;

@@ -35,7 +35,8 @@ void print_report(const std::string& dir, const datagen::VerifyReport& r) {
 void repair(const std::string& dir, const datagen::VerifyReport& r) {
   const std::string manifest = pairs::manifest_path(dir);
   if (r.manifest_edited)
-    throw UsageError(manifest + " was edited (its config, seed or weight checksums no longer hash to its "
+    throw UsageError(manifest +
+                     " was edited (its config, seed or weight checksums no longer hash to its "
                      "content_sha256), so --repair cannot know how the shards were made: restore the original "
                      "manifest.json, or make the data set again with sinsr datagen into a new folder");
   const pairs::Manifest m = pairs::read_manifest(dir);
@@ -45,8 +46,9 @@ void repair(const std::string& dir, const datagen::VerifyReport& r) {
   if (m.autoencoder) weights.emplace_back(*m.autoencoder, "autoencoder");  // none: pixel space
   for (const auto& [w, role] : weights)
     if (!fs::exists(w.path) || sha256_file(w.path) != w.sha256)
-      throw UsageError(w.path + " is missing or not the " + role + " the data set was made with (SHA-256 differs from " +
-                       manifest + "): put the original file there (run from the folder datagen ran in if "
+      throw UsageError(w.path + " is missing or not the " + role +
+                       " the data set was made with (SHA-256 differs from " + manifest +
+                       "): put the original file there (run from the folder datagen ran in if "
                        "the path is relative), or make the data set again into a new folder");
   for (const std::string& bad : r.bad_shards) fs::remove(fs::path(dir) / bad);
   for (const auto& e : fs::directory_iterator(dir))
@@ -55,7 +57,8 @@ void repair(const std::string& dir, const datagen::VerifyReport& r) {
     const fs::path aside = fs::path(dir) / "unlisted";
     fs::create_directories(aside);
     for (const std::string& extra : r.unlisted_shards) fs::rename(fs::path(dir) / extra, aside / extra);
-    std::cerr << "datagen-verify: moved " << r.unlisted_shards.size() << " unlisted shard(s) to " << aside.string() << "\n";
+    std::cerr << "datagen-verify: moved " << r.unlisted_shards.size() << " unlisted shard(s) to " << aside.string()
+              << "\n";
   }
   s.teacher_path = m.teacher.path;
   if (m.autoencoder) s.autoencoder_path = m.autoencoder->path;
@@ -73,7 +76,8 @@ int run_verify(const Invocation& inv) {
   print_report(dir, r);
   if (r.ok()) return kExitOk;
   if (!inv.args.count("repair")) return kExitIntegrity;
-  if (!r.has_manifest) throw UsageError(dir + ": no manifest to repair from; rerun sinsr datagen with its original arguments");
+  if (!r.has_manifest)
+    throw UsageError(dir + ": no manifest to repair from; rerun sinsr datagen with its original arguments");
   repair(dir, r);
   r = datagen::verify_pairs(dir, false);
   print_report(dir, r);

@@ -29,7 +29,8 @@ cv::Mat contact_sheet(const std::vector<std::pair<cv::Mat, cv::Mat>>& pairs) {
   const int cols = std::min<int>(kPerRow, static_cast<int>(pairs.size()));
   cv::Mat sheet(rows * (cell + kGap) + kGap, cols * (2 * cell + 3 * kGap) + kGap, CV_8UC3, cv::Scalar::all(255));
   for (size_t i = 0; i < pairs.size(); ++i) {
-    const int x = kGap + static_cast<int>(i % kPerRow) * (2 * cell + 3 * kGap), y = kGap + static_cast<int>(i / kPerRow) * (cell + kGap);
+    const int x = kGap + static_cast<int>(i % kPerRow) * (2 * cell + 3 * kGap),
+              y = kGap + static_cast<int>(i / kPerRow) * (cell + kGap);
     pairs[i].first.copyTo(sheet(cv::Rect(x, y, cell, cell)));
     cv::Mat lq;
     cv::resize(pairs[i].second, lq, cv::Size(cell, cell), 0, 0, cv::INTER_NEAREST);

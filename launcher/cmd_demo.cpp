@@ -3,8 +3,8 @@
 #include "core/dist/device.h"
 #include "core/util/errors.h"
 #include "core/util/threads.h"
-#include "launcher/commands.h"
 #include "demo/demo_pipeline.h"
+#include "launcher/commands.h"
 
 namespace sinsr::cli {
 
@@ -33,7 +33,8 @@ int run_demo_command(const Invocation& inv) {
 Command demo_command() {
   Command c;
   c.name = "demo";
-  c.summary = "the end-to-end demo: distil a one-step student from the bundled teacher, compare, report (minutes on a CPU)";
+  c.summary =
+      "the end-to-end demo: distil a one-step student from the bundled teacher, compare, report (minutes on a CPU)";
   c.usage = "sinsr demo [--out DIR] [options]          (from the repository root)";
   c.description =
       "1. photos: --photos DIR/{train,heldout}; fetched with tools/fetch-demo-photos.sh when missing.\n"
@@ -51,11 +52,13 @@ Command demo_command() {
   c.default_config = "configs/demo.ini";
   c.declare = [](po::options_description& o, po::positional_options_description&) {
     o.add_options()("out", po::value<std::string>()->default_value("demo-out")->value_name("DIR"), "output folder")(
-        "photos", po::value<std::string>()->default_value("data/demo-photos")->value_name("DIR"), "demo photos (train/, heldout/)")(
-        "teacher", po::value<std::string>()->default_value("models/demo-teacher-x2.pth")->value_name("PTH"), "the teacher")(
-        "pairs", po::value<int64_t>()->default_value(128)->value_name("N"), "teacher pairs to generate")(
-        "heldout-size", po::value<int64_t>()->default_value(256)->value_name("PX"), "GT crop size of the held-out images")(
-        "seed", po::value<uint64_t>()->default_value(12345), "inference noise seed")(
+        "photos", po::value<std::string>()->default_value("data/demo-photos")->value_name("DIR"),
+        "demo photos (train/, heldout/)")(
+        "teacher", po::value<std::string>()->default_value("models/demo-teacher-x2.pth")->value_name("PTH"),
+        "the teacher")("pairs", po::value<int64_t>()->default_value(128)->value_name("N"), "teacher pairs to generate")(
+        "heldout-size", po::value<int64_t>()->default_value(256)->value_name("PX"),
+        "GT crop size of the held-out images")("seed", po::value<uint64_t>()->default_value(12345),
+                                               "inference noise seed")(
         "device", po::value<std::string>()->default_value("auto"), dist::kDeviceHelp)(
         "threads", po::value<int>()->default_value(0), "intra-op threads (0 = SINSR_THREADS or all cores)");
   };

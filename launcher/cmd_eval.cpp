@@ -33,7 +33,8 @@ int run_eval_command(const Invocation& inv) {
     throw UsageError("give either --pred DIR [--gt DIR] or --checkpoints RUN_DIR/ckpt --benchmark B.ini");
   if (!s.pred_dir.empty()) return run_on_ranks(mpi, "eval", [&] { return eval::run_eval_folders(s, mpi); });
   if (s.benchmark_path.empty() || s.out_dir.empty())
-    throw UsageError("--checkpoints needs --benchmark B.ini and --out DIR (and --autoencoder VQ.pth for latent-space models)");
+    throw UsageError(
+        "--checkpoints needs --benchmark B.ini and --out DIR (and --autoencoder VQ.pth for latent-space models)");
   return run_on_ranks(mpi, "eval", [&] { return eval::run_eval_checkpoints(s, mpi); });
 }
 
@@ -45,7 +46,8 @@ Command eval_command() {
   c.summary = "score outputs (PSNR, SSIM, LPIPS, CLIPIQA, MUSIQ) or every checkpoint of a run on a benchmark";
   c.usage =
       "[mpirun -np R] sinsr eval --pred DIR [--gt DIR] [--out DIR] [options]\n"
-      "  [mpirun -np R] sinsr eval --checkpoints RUN_DIR/ckpt --benchmark configs/benchmarks/NAME.ini [--autoencoder VQ.pth] --out DIR";
+      "  [mpirun -np R] sinsr eval --checkpoints RUN_DIR/ckpt --benchmark configs/benchmarks/NAME.ini [--autoencoder "
+      "VQ.pth] --out DIR";
   c.description =
       "--pred/--gt: outputs are paired with references by file stem (unpaired files are listed); without --gt\n"
       "only no-reference metrics (CLIPIQA, MUSIQ) are computed. PSNR/SSIM come in named variants\n"
@@ -63,9 +65,11 @@ Command eval_command() {
         "gt", po::value<std::string>()->value_name("DIR"), "folder of references (same file stems)")(
         "checkpoints", po::value<std::string>()->value_name("DIR"), "a run's ckpt/ folder: score every checkpoint")(
         "benchmark", po::value<std::string>()->value_name("INI"), "benchmark definition (configs/benchmarks/)")(
-        "autoencoder", po::value<std::string>()->value_name("PTH"), "VQ-f4 weights (--checkpoints of latent-space models)")(
-        "teacher", po::value<std::string>()->value_name("PTH"), "teacher weights: its full chain is shown in the crops")(
-        "out", po::value<std::string>()->value_name("DIR"), "results folder (required with --checkpoints)")(
+        "autoencoder", po::value<std::string>()->value_name("PTH"),
+        "VQ-f4 weights (--checkpoints of latent-space models)")(
+        "teacher", po::value<std::string>()->value_name("PTH"),
+        "teacher weights: its full chain is shown in the crops")("out", po::value<std::string>()->value_name("DIR"),
+                                                                 "results folder (required with --checkpoints)")(
         "seed", po::value<uint64_t>()->default_value(12345), "inference noise seed (as sinsr infer)")(
         "threads", po::value<int>()->default_value(0), "intra-op threads (0 = SINSR_THREADS or all cores)")(
         "device", po::value<std::string>()->default_value("auto"), dist::kDeviceHelp);

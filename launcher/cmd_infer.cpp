@@ -96,9 +96,11 @@ int run_infer(const Invocation& inv) {
   const std::string out_dir = a["output"].as<std::string>();
   fs::create_directories(out_dir);
   const uint64_t seed = a["seed"].as<uint64_t>();
-  std::cerr << "sinsr infer: " << jobs.size() << " image(s), " << (opt.steps == 1 ? "one step" : std::to_string(opt.steps) + " steps")
-            << ", x" << sr.scale() << ", tiles " << opt.chop_size << "/" << opt.chop_stride << ", "
-            << (device.is_cuda() ? device.str() : std::to_string(threads) + " thread(s)") << ", " << precision_name(precision) << "\n";
+  std::cerr << "sinsr infer: " << jobs.size() << " image(s), "
+            << (opt.steps == 1 ? "one step" : std::to_string(opt.steps) + " steps") << ", x" << sr.scale() << ", tiles "
+            << opt.chop_size << "/" << opt.chop_stride << ", "
+            << (device.is_cuda() ? device.str() : std::to_string(threads) + " thread(s)") << ", "
+            << precision_name(precision) << "\n";
   Progress progress(static_cast<int64_t>(jobs.size()), "images");
   int failed = 0;
   for (const auto& job : jobs) {
@@ -110,8 +112,10 @@ int run_infer(const Invocation& inv) {
       const at::Tensor out = sr.upscale(img.rgb, key);
       // Saved, NaN would be a black image: non-finite output means broken weights, so the run stops (exit 3).
       if (!out.isfinite().all().item<bool>())
-        throw IntegrityError(job.input + ": the output holds NaN or infinite values; nothing written for it (check the "
-                             "weights " + a["model"].as<std::string>() + ")");
+        throw IntegrityError(job.input +
+                             ": the output holds NaN or infinite values; nothing written for it (check the "
+                             "weights " +
+                             a["model"].as<std::string>() + ")");
       io::write_image(job.output, out);
     } catch (const IntegrityError&) {
       throw;
@@ -123,10 +127,10 @@ int run_infer(const Invocation& inv) {
   }
   progress.finish();
   const double secs = progress.elapsed_seconds();
-  std::cerr << "sinsr infer: " << jobs.size() - static_cast<size_t>(failed) << " written to " << out_dir << ", " << failed
-            << " failed, " << format_duration(secs) << " (" << static_cast<double>(jobs.size()) / std::max(secs, 1e-9)
-            << " images/s; encode " << sr.times().encode << " s, unet " << sr.times().unet << " s, decode "
-            << sr.times().decode << " s)\n";
+  std::cerr << "sinsr infer: " << jobs.size() - static_cast<size_t>(failed) << " written to " << out_dir << ", "
+            << failed << " failed, " << format_duration(secs) << " ("
+            << static_cast<double>(jobs.size()) / std::max(secs, 1e-9) << " images/s; encode " << sr.times().encode
+            << " s, unet " << sr.times().unet << " s, decode " << sr.times().decode << " s)\n";
   return failed ? kExitFailure : kExitOk;
 }
 
@@ -147,9 +151,11 @@ Command infer_command() {
       "and [diffusion] config (defaults: the paper's full-size model; configs/tiny.ini for the small one).";
   c.sections = {"model", "autoencoder", "diffusion"};
   c.declare = [](po::options_description& o, po::positional_options_description&) {
-    o.add_options()("input,i", po::value<std::string>()->required()->value_name("FILE|DIR"), "image or folder of images")(
-        "output,o", po::value<std::string>()->required()->value_name("DIR"), "output folder (created)")(
-        "model", po::value<std::string>()->required()->value_name("PTH"), "UNet weights (SinSR student, or ResShift teacher)")(
+    o.add_options()("input,i", po::value<std::string>()->required()->value_name("FILE|DIR"),
+                    "image or folder of images")("output,o", po::value<std::string>()->required()->value_name("DIR"),
+                                                 "output folder (created)")(
+        "model", po::value<std::string>()->required()->value_name("PTH"),
+        "UNet weights (SinSR student, or ResShift teacher)")(
         "autoencoder", po::value<std::string>()->value_name("PTH"),
         "VQ-f4 weights (autoencoder_vq_f4.pth); latent-space models only (diffusion.latent_flag = true)")(
         "steps", po::value<int64_t>()->default_value(1), "1 = one network call (SinSR); 15 = the full chain (teacher)")(
@@ -159,8 +165,9 @@ Command infer_command() {
         "chop-size", po::value<int64_t>()->default_value(64),
         "tile size in input pixels (64 = the training size; the reference on GPUs: 512)")(
         "chop-stride", po::value<int64_t>()->value_name("N"), "tile stride in input pixels (default: 7/8 of the size)")(
-        "blend", po::value<std::string>()->default_value("smooth"), "tile blending: smooth or uniform (the reference's)")(
-        "seed", po::value<uint64_t>()->default_value(12345), "noise seed")(
+        "blend", po::value<std::string>()->default_value("smooth"),
+        "tile blending: smooth or uniform (the reference's)")("seed", po::value<uint64_t>()->default_value(12345),
+                                                              "noise seed")(
         "threads", po::value<int>()->default_value(0), "intra-op threads (0 = SINSR_THREADS or all cores)")(
         "device", po::value<std::string>()->default_value("auto"), dist::kDeviceHelp)(
         "precision", po::value<std::string>()->default_value("fp32"),

@@ -70,7 +70,9 @@ int run_inspect(const Invocation& inv) {
   for (const auto& e : contents.entries) width = std::max(width, e.path.size());
   std::cout << "checkpoint " << path << " (" << with_commas(st.st_size) << " bytes, pickle protocol "
             << contents.pickle_protocol << ")\n";
-  std::cout << std::left << std::setw(static_cast<int>(width)) << "key" << "  " << std::setw(9) << "dtype" << "shape\n";
+  std::cout << std::left << std::setw(static_cast<int>(width)) << "key"
+            << "  " << std::setw(9) << "dtype"
+            << "shape\n";
   int64_t tensors = 0, params = 0, buffers = 0, buffer_elements = 0;
   for (const auto& e : contents.entries) {
     std::cout << std::setw(static_cast<int>(width)) << e.path << "  ";
@@ -102,8 +104,8 @@ int run_inspect(const Invocation& inv) {
     else
       throw UsageError("--check takes 'unet' or 'autoencoder', not '" + which + "'");
     io::load_state_dict_strict(*model, io::read_state_dict(path), path);
-    std::cout << "loads strictly into the configured " << (which == "unet" ? "[model] UNetModelSwin" : "[autoencoder] VQModelTorch")
-              << "\n";
+    std::cout << "loads strictly into the configured "
+              << (which == "unet" ? "[model] UNetModelSwin" : "[autoencoder] VQModelTorch") << "\n";
   }
   return 0;
 }

@@ -19,7 +19,8 @@ int run_sweep_report(const Invocation& inv) {
     std::cout << ", " << report.without_results.size() << " without (still running, failed or not evaluated):";
     for (const auto& n : report.without_results) std::cout << " " << n;
   }
-  std::cout << "\n" << eval::sweep_best_summary(report) << "wrote " << files.csv << ", " << files.markdown << " and "
+  std::cout << "\n"
+            << eval::sweep_best_summary(report) << "wrote " << files.csv << ", " << files.markdown << " and "
             << files.plots.size() << " plot(s) in " << out << "/plots\n";
   return 0;
 }

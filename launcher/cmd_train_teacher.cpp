@@ -30,7 +30,8 @@ Command train_teacher_command() {
   c.usage = "[mpirun -np R] sinsr train-teacher --out RUN_DIR --data.hr PHOTOS [--autoencoder VQ.pth] [options]";
   c.description =
       "Per sample: an HR crop and its degraded LR y ([data], [degradation], synthesised on the fly), t ~ U{0..T-1},\n"
-      "z_t = z_0 + eta_t (z_y - z_0) + kappa sqrt(eta_t) eps, loss = mean (z_0 - f(z_t / std_t, t, y))^2 (docs/method.md\n"
+      "z_t = z_0 + eta_t (z_y - z_0) + kappa sqrt(eta_t) eps, loss = mean (z_0 - f(z_t / std_t, t, y))^2 "
+      "(docs/method.md\n"
       "§4.8). z = VQ-f4 latents (diffusion.latent_flag = true, --autoencoder) or the images themselves (pixel\n"
       "space, latent_flag = false: no autoencoder). Any diffusion.sf (degradation.sf must match). The network\n"
       "is [model], from scratch (the reference's init, seeded by train.seed) or --init. Everything else is\n"
@@ -41,11 +42,11 @@ Command train_teacher_command() {
       "and bicubic upsampling against the GT.";
   c.sections = {"model", "autoencoder", "diffusion", "degradation", "data", "train"};
   c.declare = [](po::options_description& o, po::positional_options_description&) {
-    o.add_options()("out", po::value<std::string>()->required()->value_name("DIR"), "run folder: checkpoints, metrics (resumed if present)")(
+    o.add_options()("out", po::value<std::string>()->required()->value_name("DIR"),
+                    "run folder: checkpoints, metrics (resumed if present)")(
         "autoencoder", po::value<std::string>()->value_name("PTH"), "VQ-f4 weights (latent-space models)")(
         "init", po::value<std::string>()->value_name("PTH"), "start from these weights instead of from scratch")(
-        "device", po::value<std::string>()->default_value("auto"),
-        dist::kDeviceHelp);
+        "device", po::value<std::string>()->default_value("auto"), dist::kDeviceHelp);
   };
   c.run = run_train_teacher_command;
   return c;

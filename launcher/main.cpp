@@ -2,17 +2,17 @@
 #include <cstring>
 #include <iostream>
 
-#include "core/util/errors.h"
 #include "core/util/allocator.h"
+#include "core/util/errors.h"
 #include "core/util/threads.h"
 #include "launcher/commands.h"
 
 namespace sinsr::cli {
 
 const std::vector<Command>& commands() {
-  static const std::vector<Command> kCommands = {infer_command(), degrade_command(), datagen_command(),
-                                                   datagen_verify_command(), train_command(), train_teacher_command(), eval_command(),
-                                                   inspect_command(), sweep_report_command(), demo_command()};
+  static const std::vector<Command> kCommands = {
+      infer_command(),         degrade_command(), datagen_command(), datagen_verify_command(), train_command(),
+      train_teacher_command(), eval_command(),    inspect_command(), sweep_report_command(),   demo_command()};
   return kCommands;
 }
 
@@ -24,7 +24,8 @@ void print_overview() {
   std::cout << "usage: sinsr <command> [options]   (sinsr <command> --help for its options)\n\n"
                "SinSR single-step diffusion super-resolution: teacher pair generation, distillation,\n"
                "evaluation and inference.\n\ncommands:\n";
-  for (const auto& c : sinsr::cli::commands()) std::cout << "  " << c.name << std::string(16 - std::min<size_t>(15, c.name.size()), ' ') << c.summary << "\n";
+  for (const auto& c : sinsr::cli::commands())
+    std::cout << "  " << c.name << std::string(16 - std::min<size_t>(15, c.name.size()), ' ') << c.summary << "\n";
   std::cout << "\nenvironment: SINSR_THREADS (intra-op threads per process), SINSR_PARITY_DIR (parity fixtures)\n";
 }
 

@@ -65,7 +65,8 @@ bool trainer_path(sinsr::dist::Communicator& comm, const c10::Device& device, st
     // (rank + 1)(i + 1) per micro-batch, so the sum over ranks and both micro-batches is size(size+1)(i+1).
     for (const bool last : {false, true}) {
       at::Tensor loss = at::zeros({}, f32);
-      for (size_t i = 0; i < params.size(); ++i) loss = loss + params[i].sum() * static_cast<double>((rank + 1) * (i + 1));
+      for (size_t i = 0; i < params.size(); ++i)
+        loss = loss + params[i].sum() * static_cast<double>((rank + 1) * (i + 1));
       sync.begin_backward(last);
       loss.backward();
     }
@@ -78,7 +79,8 @@ bool trainer_path(sinsr::dist::Communicator& comm, const c10::Device& device, st
   log << " GradientSync (overlap, after_backward) " << (grads_ok ? "ok" : "WRONG") << ";";
 
   // Root's values everywhere, whatever dtype (weights float32, EMA float64 sums, int64 index buffers).
-  std::vector<at::Tensor> ts = {at::full({4096}, 100.0f + rank, f32), at::full({77}, 0.25 + rank, f32.dtype(at::kDouble)),
+  std::vector<at::Tensor> ts = {at::full({4096}, 100.0f + rank, f32),
+                                at::full({77}, 0.25 + rank, f32.dtype(at::kDouble)),
                                 at::arange(1000, f32.dtype(at::kLong)) + rank};
   sinsr::dist::broadcast_tensors(ts, comm, 0);
   const bool bcast_ok = ts[0].eq(100.0f).all().item<bool>() && ts[1].eq(0.25).all().item<bool>() &&
@@ -120,8 +122,8 @@ int main(int argc, char** argv) {
     log << " on GPU " << device << " (" << prop.name << ", " << bus << "):";
     const auto t0 = std::chrono::steady_clock::now();
     auto comm = sinsr::dist::make_communicator(mpi, dev);
-    log << " " << comm->name() << " init " << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
-        << " s;";
+    log << " " << comm->name() << " init "
+        << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s;";
     const bool raw = raw_buffers(*comm, device, log);
     const bool path = trainer_path(*comm, dev, log);
     ok = raw && path;

@@ -45,7 +45,8 @@ CheckpointState load_checkpoint(const std::string& dir, torch::nn::Module& stude
   const io::TensorDict saved_ema = io::read_state_dict((fs::path(dir) / run::kEmaWeights).string());
   if (saved_ema.size() != ema.size()) throw IntegrityError(dir + "/ema.pth does not match the student's state dict");
   for (size_t i = 0; i < ema.size(); ++i) {
-    if (saved_ema[i].first != ema[i].first) throw IntegrityError(dir + "/ema.pth: key " + saved_ema[i].first + " out of place");
+    if (saved_ema[i].first != ema[i].first)
+      throw IntegrityError(dir + "/ema.pth: key " + saved_ema[i].first + " out of place");
     ema[i].second.copy_(saved_ema[i].second);
   }
   torch::serialize::InputArchive archive;

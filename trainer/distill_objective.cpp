@@ -16,9 +16,12 @@ pairs::PairRows on_device(const pairs::PairRows& b, const c10::Device& device) {
 
 }  // namespace
 
-DistillObjective::DistillObjective(std::unique_ptr<PairSource> data, const Diffusion& diffusion, const LossWeights& weights,
-                                   uint64_t seed)
-    : data_(std::move(data)), diffusion_(diffusion), weights_(weights), seed_(seed),
+DistillObjective::DistillObjective(std::unique_ptr<PairSource> data, const Diffusion& diffusion,
+                                   const LossWeights& weights, uint64_t seed)
+    : data_(std::move(data)),
+      diffusion_(diffusion),
+      weights_(weights),
+      seed_(seed),
       decode_(diffusion_.first_stage().can_code()) {}
 
 StagedBatch DistillObjective::load(int64_t step, int64_t batch, int rank, int64_t per_rank, const c10::Device& device) {
@@ -34,7 +37,8 @@ StagedBatch DistillObjective::load(int64_t step, int64_t batch, int rank, int64_
 }
 
 at::Tensor DistillObjective::losses(nn::UNetModelSwinImpl& net, const StagedBatch& samples) const {
-  const LossTerms l = sinsr_losses(net, diffusion_, samples["x_T"], samples["z_teacher"], samples["z_gt"], samples["lq"], weights_);
+  const LossTerms l =
+      sinsr_losses(net, diffusion_, samples["x_T"], samples["z_teacher"], samples["z_gt"], samples["lq"], weights_);
   return at::stack({l.per_sample, l.distill, l.inverse, l.gt});
 }
 
@@ -46,11 +50,13 @@ Json DistillObjective::validate(nn::UNetModelSwinImpl& net, int64_t micro) {
   if (held.empty()) return Json::object();
   double mse_teacher = 0, mse_gt = 0, psnr = 0, teacher_psnr = 0;
   for (size_t i = 0; i < held.size(); i += static_cast<size_t>(micro)) {
-    const std::vector<int64_t> chunk(held.begin() + static_cast<std::ptrdiff_t>(i),
-                                     held.begin() + static_cast<std::ptrdiff_t>(std::min(held.size(), i + static_cast<size_t>(micro))));
+    const std::vector<int64_t> chunk(
+        held.begin() + static_cast<std::ptrdiff_t>(i),
+        held.begin() + static_cast<std::ptrdiff_t>(std::min(held.size(), i + static_cast<size_t>(micro))));
     const pairs::PairRows b = on_device(data_->load(chunk, decode_), net.parameters().front().device());
     const at::Tensor x0 = diffusion_.predict_one_step(
-        [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) { return net.forward(x, t, lq); }, b.x_T, b.lq);
+        [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) { return net.forward(x, t, lq); }, b.x_T,
+        b.lq);
     mse_teacher += (x0 - b.z_teacher).pow(2).mean({1, 2, 3}).sum().item<double>();
     mse_gt += (x0 - b.z_gt).pow(2).mean({1, 2, 3}).sum().item<double>();
     if (decode_) {

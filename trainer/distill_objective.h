@@ -14,7 +14,8 @@ class DistillObjective final : public Objective {
  public:
   // The validation PSNR decodes with `diffusion`'s first stage; without one that can (a latent-space run given
   // no autoencoder) validation stays in latent space.
-  DistillObjective(std::unique_ptr<PairSource> data, const Diffusion& diffusion, const LossWeights& weights, uint64_t seed);
+  DistillObjective(std::unique_ptr<PairSource> data, const Diffusion& diffusion, const LossWeights& weights,
+                   uint64_t seed);
   std::vector<std::string> terms() const override { return {"loss", "distill", "inverse", "gt"}; }
   std::string identity() const override { return data_->identity(); }
   std::string describe() const override { return data_->describe(); }

@@ -22,7 +22,8 @@ void Ema::update(const torch::nn::Module& model) {
   torch::NoGradGuard no_grad;
   const io::TensorDict current = io::module_state_dict(model);
   for (size_t i = 0; i < state_.size(); ++i)
-    if (averaged(state_[i].first, state_[i].second)) state_[i].second.mul_(rate_).add_(current[i].second.detach(), 1 - rate_);
+    if (averaged(state_[i].first, state_[i].second))
+      state_[i].second.mul_(rate_).add_(current[i].second.detach(), 1 - rate_);
 }
 
 }  // namespace sinsr::train

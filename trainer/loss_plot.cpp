@@ -4,7 +4,8 @@
 
 namespace sinsr::train {
 
-void write_loss_plot(const std::string& path, const std::vector<std::string>& terms, const std::vector<LossPoint>& points) {
+void write_loss_plot(const std::string& path, const std::vector<std::string>& terms,
+                     const std::vector<LossPoint>& points) {
   if (points.size() < 2) return;
   const ChartColour palette[] = {{0, 0, 0}, {0, 80, 200}, {0, 140, 0}, {210, 0, 0}, {200, 120, 0}, {120, 0, 160}};
   LineChart chart;

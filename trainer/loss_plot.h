@@ -14,6 +14,7 @@ struct LossPoint {
 
 // `terms` names the values of every point (the first is drawn as "total" in black). Written atomically.
 // Fewer than two points: nothing to draw, nothing written.
-void write_loss_plot(const std::string& path, const std::vector<std::string>& terms, const std::vector<LossPoint>& points);
+void write_loss_plot(const std::string& path, const std::vector<std::string>& terms,
+                     const std::vector<LossPoint>& points);
 
 }  // namespace sinsr::train

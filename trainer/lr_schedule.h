@@ -10,8 +10,8 @@ namespace sinsr::train {
 
 struct LrSchedule {
   double base = 5e-5;
-  int64_t warmup = 5000;              // milestones[0]
-  std::vector<int64_t> milestones;    // the later ones (each halves the rate)
+  int64_t warmup = 5000;            // milestones[0]
+  std::vector<int64_t> milestones;  // the later ones (each halves the rate)
 
   // The rate iteration `iteration` (1-based) runs at.
   double at(int64_t iteration) const;

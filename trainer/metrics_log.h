@@ -28,7 +28,7 @@ class MetricsLog {
   // Opens the logs of `run_dir` for appending, cut back to `resume_step` (lines past the checkpoint a run
   // resumes from are redone).
   MetricsLog(const std::string& run_dir, std::vector<std::string> terms, int64_t resume_step);
-  void log_step(const StepMetrics& m);  // also redraws metrics.png
+  void log_step(const StepMetrics& m);              // also redraws metrics.png
   void log_validation(int64_t step, Json metrics);  // nothing for an empty object
 
  private:

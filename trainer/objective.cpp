@@ -6,7 +6,9 @@
 
 namespace sinsr::train {
 
-void StagedBatch::add(std::string name, at::Tensor samples) { tensors_.emplace_back(std::move(name), std::move(samples)); }
+void StagedBatch::add(std::string name, at::Tensor samples) {
+  tensors_.emplace_back(std::move(name), std::move(samples));
+}
 
 const at::Tensor& StagedBatch::operator[](const std::string& name) const {
   for (const auto& [n, t] : tensors_)

@@ -9,10 +9,10 @@
 #include "core/nn/model_config.h"
 #include "core/pairs/teacher_pairs.h"
 #include "core/util/config.h"
-#include "trainer/train_run.h"
 #include "core/util/errors.h"
 #include "core/util/seed.h"
 #include "core/util/sha256.h"
+#include "trainer/train_run.h"
 
 namespace sinsr::train {
 
@@ -41,12 +41,15 @@ std::vector<int64_t> global_batch(int64_t step, int64_t batch, int64_t n, uint64
 class ShardSource final : public PairSource {
  public:
   ShardSource(const std::string& dir, int64_t held_out) : shards_(dir), train_n_(shards_.size() - held_out) {
-    if (held_out < 0 || train_n_ < 1) throw UsageError("train.val_samples must leave at least one training pair in " + dir);
+    if (held_out < 0 || train_n_ < 1)
+      throw UsageError("train.val_samples must leave at least one training pair in " + dir);
   }
   std::vector<int64_t> step_indices(int64_t step, int64_t batch, uint64_t seed) const override {
     return global_batch(step, batch, train_n_, seed);
   }
-  pairs::PairRows load(const std::vector<int64_t>& indices, bool with_gt) override { return shards_.load(indices, with_gt); }
+  pairs::PairRows load(const std::vector<int64_t>& indices, bool with_gt) override {
+    return shards_.load(indices, with_gt);
+  }
   std::vector<int64_t> held_out() const override {
     std::vector<int64_t> v;
     for (int64_t i = train_n_; i < shards_.size(); ++i) v.push_back(i);
@@ -54,7 +57,8 @@ class ShardSource final : public PairSource {
   }
   std::string identity() const override { return shards_.content_sha256(); }
   std::string describe() const override {
-    return std::to_string(train_n_) + " pregenerated training pairs, " + std::to_string(shards_.size() - train_n_) + " held out";
+    return std::to_string(train_n_) + " pregenerated training pairs, " + std::to_string(shards_.size() - train_n_) +
+           " held out";
   }
 
  private:
@@ -71,7 +75,8 @@ class OnlineSource final : public PairSource {
                Diffusion(DiffusionConfig::from_config(cfg),
                          load_first_stage(cfg, autoencoder_path, device, train_precision(cfg))),
                static_cast<uint64_t>(cfg.integer("data.seed"))),
-        identity_("online:" + sha256_hex(cfg.to_ini({"autoencoder", "degradation", "data"})) + ":" + sha256_file(teacher_path)),
+        identity_("online:" + sha256_hex(cfg.to_ini({"autoencoder", "degradation", "data"})) + ":" +
+                  sha256_file(teacher_path)),
         workers_(static_cast<int>(cfg.integer("data.workers"))) {}
   std::vector<int64_t> step_indices(int64_t step, int64_t batch, uint64_t) const override {
     std::vector<int64_t> v;
@@ -85,7 +90,9 @@ class OnlineSource final : public PairSource {
                             {static_cast<int64_t>(indices.size()), workers_ > 0 ? workers_ : 1, 1});
     const data::PairBatch pb = *loader.next();
     const pairs::PairLatents z = pairs_.compute(pb);
-    return {z.x_T, z.z_teacher, z.z_gt, pb.lq.to(at::kFloat) / 255.0 * 2 - 1, pb.index, pb.gt.to(at::kFloat) / 255.0 * 2 - 1};
+    return {z.x_T,    z.z_teacher,
+            z.z_gt,   pb.lq.to(at::kFloat) / 255.0 * 2 - 1,
+            pb.index, pb.gt.to(at::kFloat) / 255.0 * 2 - 1};
   }
   std::string identity() const override { return identity_; }
   std::string describe() const override { return "online pairs (degradation + teacher every step)"; }
@@ -111,8 +118,8 @@ std::unique_ptr<PairSource> shard_source(const std::string& dir, int64_t held_ou
   return std::make_unique<ShardSource>(dir, held_out);
 }
 
-std::unique_ptr<PairSource> online_source(const Config& cfg, const std::string& teacher_path, const std::string& autoencoder_path,
-                                          const c10::Device& device) {
+std::unique_ptr<PairSource> online_source(const Config& cfg, const std::string& teacher_path,
+                                          const std::string& autoencoder_path, const c10::Device& device) {
   return std::make_unique<OnlineSource>(cfg, teacher_path, autoencoder_path, device);
 }
 

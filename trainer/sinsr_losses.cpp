@@ -9,7 +9,8 @@ at::Tensor mse_per_sample(const at::Tensor& target, const at::Tensor& pred) {
 }
 
 LossTerms sinsr_losses(nn::UNetModelSwinImpl& student, const Diffusion& diffusion, const at::Tensor& x_T,
-                       const at::Tensor& z_teacher, const at::Tensor& z_gt, const at::Tensor& lq, const LossWeights& w) {
+                       const at::Tensor& z_teacher, const at::Tensor& z_gt, const at::Tensor& lq,
+                       const LossWeights& w) {
   const int64_t T = diffusion.last_timestep(), B = x_T.size(0);
   auto at_t = [&](int64_t t) { return at::full({B}, t, x_T.options().dtype(at::kLong)); };
   // Every call scales its input with the t = T-1 standard deviation, whatever timestep it passes.

@@ -21,7 +21,9 @@ namespace {
 // Validation pairs come from this far along the stream, where no training run gets.
 constexpr int64_t kValidationFirst = int64_t{1} << 40;
 
-at::Tensor to_pm1(const at::Tensor& u8, const c10::Device& device) { return (u8.to(device, at::kFloat) / 255.0) * 2 - 1; }
+at::Tensor to_pm1(const at::Tensor& u8, const c10::Device& device) {
+  return (u8.to(device, at::kFloat) / 255.0) * 2 - 1;
+}
 
 }  // namespace
 
@@ -38,8 +40,9 @@ TeacherObjective::TeacherObjective(const Config& cfg, FirstStage first_stage, co
 }
 
 std::string TeacherObjective::describe() const {
-  return "ResShift objective in " + std::string(diffusion_.first_stage().is_latent() ? "latent" : "pixel") + " space on " +
-         std::to_string(synth_.size()) + " HR photo(s), pairs synthesised online (x" + std::to_string(diffusion_.config().sf) + ")";
+  return "ResShift objective in " + std::string(diffusion_.first_stage().is_latent() ? "latent" : "pixel") +
+         " space on " + std::to_string(synth_.size()) + " HR photo(s), pairs synthesised online (x" +
+         std::to_string(diffusion_.config().sf) + ")";
 }
 
 StagedBatch TeacherObjective::stage(int64_t first, int64_t count, const c10::Device& device, bool with_images) {
@@ -89,7 +92,9 @@ at::Tensor TeacherObjective::losses(nn::UNetModelSwinImpl& net, const StagedBatc
 Json TeacherObjective::validate(nn::UNetModelSwinImpl& net, int64_t micro) {
   if (val_samples_ < 1) return Json::object();
   const c10::Device device = net.parameters().front().device();
-  const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) { return net.forward(x, t, lq); };
+  const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) {
+    return net.forward(x, t, lq);
+  };
   double loss = 0, psnr_chain = 0, psnr_one = 0, psnr_bicubic = 0;
   for (int64_t first = 0; first < val_samples_; first += micro) {
     const int64_t n = std::min(micro, val_samples_ - first);
@@ -98,7 +103,8 @@ Json TeacherObjective::validate(nn::UNetModelSwinImpl& net, int64_t micro) {
     loss += losses(net, b).sum().item<double>();
     std::vector<at::Tensor> eps;
     for (int64_t i = 0; i < n; ++i) {
-      at::Generator gen = make_generator(derive_seed(seed_, "x_T", static_cast<uint64_t>(kValidationFirst + first + i)));
+      at::Generator gen =
+          make_generator(derive_seed(seed_, "x_T", static_cast<uint64_t>(kValidationFirst + first + i)));
       eps.push_back(at::randn(z_y[i].sizes(), gen, at::kFloat));
     }
     const at::Tensor x_T = diffusion_.prior_sample(z_y, at::stack(eps).to(device));

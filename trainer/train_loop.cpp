@@ -35,7 +35,8 @@ namespace {
 // collective forever, and some launchers do not kill the rest of the job.
 class Watchdog {
  public:
-  Watchdog(double timeout, int rank, std::string command) : timeout_(timeout), rank_(rank), command_(std::move(command)), last_(now()) {
+  Watchdog(double timeout, int rank, std::string command)
+      : timeout_(timeout), rank_(rank), command_(std::move(command)), last_(now()) {
     thread_ = std::thread([this] {
       while (!done_) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -76,7 +77,8 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   auto comm = dist::make_communicator(mpi, device);
   const int R = comm->size(), rank = comm->rank();
   // Config::load has checked every value against its key's rule (intervals >= 1, lr > 0, ...).
-  const int64_t steps = cfg.integer("train.steps"), B = cfg.integer("train.batch_size"), micro = cfg.integer("train.microbatch");
+  const int64_t steps = cfg.integer("train.steps"), B = cfg.integer("train.batch_size"),
+                micro = cfg.integer("train.microbatch");
   const int64_t log_every = cfg.integer("train.log_every"), ckpt_every = cfg.integer("train.ckpt_every");
   const int64_t val_every = cfg.integer("train.val_every"), check_every = cfg.integer("train.check_every");
   const int64_t keep_ckpts = cfg.integer("train.keep_ckpts"), warmup = cfg.integer("train.warmup");
@@ -88,7 +90,9 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
                              : device.is_cuda()                        ? 10
                                                                        : 1;
   const bool skip_nonfinite = cfg.str("train.nonfinite") == "skip";
-  if (B % R) throw UsageError("train.batch_size (" + std::to_string(B) + ") must be a multiple of the rank count (" + std::to_string(R) + ")");
+  if (B % R)
+    throw UsageError("train.batch_size (" + std::to_string(B) + ") must be a multiple of the rank count (" +
+                     std::to_string(R) + ")");
   const int64_t per_rank = B / R;
   std::vector<int64_t> later;
   for (int64_t m : cfg.int_list("train.milestones"))
@@ -101,10 +105,8 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   net->to(device);
   std::vector<at::Tensor> params = net->parameters(), all_tensors = params;
   for (const auto& b : net->buffers()) all_tensors.push_back(b);
-  torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(schedule.at(1))
-                                            .betas({0.9, 0.999})
-                                            .eps(1e-8)
-                                            .weight_decay(weight_decay));
+  torch::optim::AdamW optimizer(
+      params, torch::optim::AdamWOptions(schedule.at(1)).betas({0.9, 0.999}).eps(1e-8).weight_decay(weight_decay));
   Ema ema(*net, ema_rate);
   dist::GradientSync grad_sync(params, *comm, dist::parse_grad_sync_mode(cfg.str("train.grad_sync"), "train.grad_sync"),
                                static_cast<size_t>(bucket_mb * 1024 * 1024));
@@ -154,10 +156,12 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   double window_seconds = 0, window_data = 0;
   int64_t window_steps = 0, skipped_steps = 0;
   // The first step whose gradient (first_bad) or this rank's own loss (my_first_bad) was not finite; 0: none.
-  at::Tensor first_bad = at::zeros({1}, at::TensorOptions().dtype(at::kLong).device(device)), my_first_bad = first_bad.clone();
+  at::Tensor first_bad = at::zeros({1}, at::TensorOptions().dtype(at::kLong).device(device)),
+             my_first_bad = first_bad.clone();
   for (int64_t step = start + 1; step <= steps; ++step) {
     const auto t0 = Clock::now();
-    const StagedBatch staged = objective.load(step, B, rank, per_rank, device);  // this rank's slice of the global batch
+    const StagedBatch staged =
+        objective.load(step, B, rank, per_rank, device);  // this rank's slice of the global batch
     window_data += seconds_since(t0);
     optimizer.zero_grad();
     at::Tensor sums = at::zeros({T}, at::TensorOptions().device(device));  // each term summed over this rank's samples
@@ -186,12 +190,15 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
         const at::Tensor scale = (grad_clip / grad_norm).clamp_max(1.0);
         for (const at::Tensor& p : params) p.grad().mul_(scale);
       }
-      for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(schedule.at(step));
+      for (auto& group : optimizer.param_groups())
+        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(schedule.at(step));
       optimizer.step();
       if (mpi.is_root()) ema.update(*net);
     } else {
       ++skipped_steps;
-      if (mpi.is_root()) progress.message(s.command + ": step " + std::to_string(step) + ": NaN or infinite gradient, step skipped (train.nonfinite = skip)");
+      if (mpi.is_root())
+        progress.message(s.command + ": step " + std::to_string(step) +
+                         ": NaN or infinite gradient, step skipped (train.nonfinite = skip)");
       first_bad.zero_(), my_first_bad.zero_();
     }
     if (log_step) {
@@ -210,7 +217,8 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
           std::cerr << s.command << ": rank " << rank << ": its loss was NaN or infinite at step " << mine << "\n";
         if (mpi.is_root()) {
           progress.finish();
-          std::cerr << s.command << ": NaN or infinite gradient at step " << bad << " (train.nonfinite = abort): stopped "
+          std::cerr << s.command << ": NaN or infinite gradient at step " << bad
+                    << " (train.nonfinite = abort): stopped "
                     << "without checkpointing it; the last checkpoint stays (train.nonfinite=skip skips such steps)\n";
         }
         return kExitFailure;
@@ -236,7 +244,8 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       net->train();
     }
     if (check_every > 0 && step % check_every == 0 && !dist::replicas_agree(all_tensors, *comm)) {
-      std::cerr << "sinsr " << s.command << ": rank " << rank << ": replicas diverged at step " << step << "; aborting\n";
+      std::cerr << "sinsr " << s.command << ": rank " << rank << ": replicas diverged at step " << step
+                << "; aborting\n";
       mpi.abort(kExitFailure);
     }
     if (mpi.is_root()) progress.advance();
@@ -245,8 +254,9 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       if (mpi.is_root()) {
         progress.finish();
         write_stop_marker(s.run_dir, s.command + ": stop signal, checkpointed step " + std::to_string(step));
-        std::cerr << s.command << ": stop signal: checkpointed step " << step << " to " << (run_dir / run::kCheckpointsFolder).string()
-                  << "; exit 75 (requeue; " << (run_dir / kStopMarkerName).string() << " says so under any launcher)\n";
+        std::cerr << s.command << ": stop signal: checkpointed step " << step << " to "
+                  << (run_dir / run::kCheckpointsFolder).string() << "; exit 75 (requeue; "
+                  << (run_dir / kStopMarkerName).string() << " says so under any launcher)\n";
       }
       return kExitTempFail;
     }
@@ -254,7 +264,8 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   }
   if (mpi.is_root()) {
     progress.finish();
-    std::cerr << s.command << ": done, " << steps << " steps; checkpoints in " << (run_dir / run::kCheckpointsFolder).string();
+    std::cerr << s.command << ": done, " << steps << " steps; checkpoints in "
+              << (run_dir / run::kCheckpointsFolder).string();
     if (grad_sync.bucket_count() > 0)
       std::cerr << "; last step: " << grad_sync.started_during_backward() << " of " << grad_sync.bucket_count()
                 << " gradient buckets left during backward";

@@ -32,7 +32,8 @@ nn::UNetModelSwin fresh_network(const Config& cfg) {
   for (auto& item : net->named_parameters()) {
     const std::string& name = item.key();
     at::Tensor& p = item.value();
-    if (ends_with(name, "out_layers.3.weight") || ends_with(name, "out_layers.3.bias") || name == "out.2.weight" || name == "out.2.bias")
+    if (ends_with(name, "out_layers.3.weight") || ends_with(name, "out_layers.3.bias") || name == "out.2.weight" ||
+        name == "out.2.bias")
       p.zero_();
     else if (ends_with(name, "relative_position_bias_table"))
       p.normal_(0.0, 0.02);
@@ -45,8 +46,9 @@ nn::UNetModelSwin fresh_network(const Config& cfg) {
 Precision train_precision(const Config& cfg) {
   const Precision p = parse_precision(cfg.str("train.precision"), "train.precision");
   if (p == Precision::Fp16)
-    throw UsageError("train.precision = fp16 needs a dynamic loss scaler, which training does not have; use "
-                     "train.precision=bf16 (float32's range, no scaler needed; as fast on GPUs since Ampere)");
+    throw UsageError(
+        "train.precision = fp16 needs a dynamic loss scaler, which training does not have; use "
+        "train.precision=bf16 (float32's range, no scaler needed; as fast on GPUs since Ampere)");
   return p;
 }
 
@@ -61,16 +63,19 @@ int run_train(const TrainSettings& s, const dist::MpiContext& mpi) {
   // it validation stays in latent space), on rank 0 only, which validates.
   const DiffusionConfig diffusion_cfg = DiffusionConfig::from_config(cfg);
   const bool load_autoencoder = is_pixel_space(cfg) || (mpi.is_root() && !s.autoencoder_path.empty());
-  const Diffusion diffusion = load_autoencoder
-                                  ? Diffusion(diffusion_cfg, load_first_stage(cfg, s.autoencoder_path, device, precision))
-                                  : Diffusion(diffusion_cfg);
+  const Diffusion diffusion =
+      load_autoencoder ? Diffusion(diffusion_cfg, load_first_stage(cfg, s.autoencoder_path, device, precision))
+                       : Diffusion(diffusion_cfg);
   DistillObjective objective(std::move(data), diffusion, weights, static_cast<uint64_t>(cfg.integer("train.seed")));
 
   // The student: the teacher's weights (the paper), a given checkpoint, or random; rank 0's copy wins.
   nn::UNetModelSwin student(UNetConfig::from_config(cfg));
-  if (!s.init_path.empty()) io::load_weights(*student, s.init_path);
-  else if (cfg.str("train.init") == "teacher") io::load_weights(*student, s.teacher_path);
-  else if (cfg.str("train.init") != "random") throw UsageError("train.init must be 'teacher' or 'random'");
+  if (!s.init_path.empty())
+    io::load_weights(*student, s.init_path);
+  else if (cfg.str("train.init") == "teacher")
+    io::load_weights(*student, s.teacher_path);
+  else if (cfg.str("train.init") != "random")
+    throw UsageError("train.init must be 'teacher' or 'random'");
   student->set_precision(precision);
   return run_training_loop({s.run_dir, "train"}, cfg, student, objective, device, mpi);
 }

@@ -1,6 +1,6 @@
-// The two training commands: SinSR distillation (sinsr train; docs/method.md §4.3, docs/architecture.md §5) over datagen's
-// pair shards or online pairs, and ResShift teacher training (sinsr train-teacher; docs/method.md §4.8). Both run
-// the same data-parallel, resumable loop (train_loop.h).
+// The two training commands: SinSR distillation (sinsr train; docs/method.md §4.3, docs/architecture.md §5) over
+// datagen's pair shards or online pairs, and ResShift teacher training (sinsr train-teacher; docs/method.md §4.8). Both
+// run the same data-parallel, resumable loop (train_loop.h).
 #pragma once
 #include <string>
 
@@ -12,12 +12,12 @@ namespace sinsr::train {
 
 struct TrainSettings {
   std::string data_dir, run_dir;
-  std::string teacher_path;  // student initialisation (train.init = teacher)
-  std::string init_path;     // optional: start the network from this .pth instead
+  std::string teacher_path;      // student initialisation (train.init = teacher)
+  std::string init_path;         // optional: start the network from this .pth instead
   std::string autoencoder_path;  // latent space: online mode, teacher training; with shards, decoded validation
-  bool online = false;       // --data-mode online: degrade and run the teacher every step
-  std::string device = "auto";  // --device: cpu, cuda (one GPU per rank, NCCL) or auto
-  Config config;             // [model] (student and teacher), [diffusion], [train]; online: [autoencoder] [degradation] [data]
+  bool online = false;           // --data-mode online: degrade and run the teacher every step
+  std::string device = "auto";   // --device: cpu, cuda (one GPU per rank, NCCL) or auto
+  Config config;  // [model] (student and teacher), [diffusion], [train]; online: [autoencoder] [degradation] [data]
 };
 
 // Returns the exit code: 0 done, 75 checkpointed on a stop signal.

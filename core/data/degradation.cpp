@@ -81,7 +81,8 @@ ResizeStageConfig resize_config(const Config& cfg, const std::string& suffix) {
   const std::string s = "degradation.";
   ResizeStageConfig r;
   r.probs = cfg.real_list(s + "resize_prob" + suffix);
-  if (r.probs.size() != 3) throw UsageError("config key " + s + "resize_prob" + suffix + " needs 3 weights: up, down, keep");
+  if (r.probs.size() != 3)
+    throw UsageError("config key " + s + "resize_prob" + suffix + " needs 3 weights: up, down, keep");
   const auto range = cfg.real_range(s + "resize_range" + suffix);
   if (range[0] <= 0 || range[0] > 1 || range[1] < 1)
     throw UsageError("config key " + s + "resize_range" + suffix + " must be 'low, high' with 0 < low <= 1 <= high");
@@ -115,8 +116,9 @@ DegradationConfig DegradationConfig::from_config(const Config& cfg) {
   d.noise2 = noise_config(cfg, "2");
   const auto j1 = cfg.real_range("degradation.jpeg_range"), j2 = cfg.real_range("degradation.jpeg_range2");
   if (j1[1] >= 100 || j2[1] >= 100)
-    throw UsageError("config keys degradation.jpeg_range/jpeg_range2: qualities must lie in (0, 100) (DiffJPEG's "
-                     "quantiser is 0 at quality 100)");
+    throw UsageError(
+        "config keys degradation.jpeg_range/jpeg_range2: qualities must lie in (0, 100) (DiffJPEG's "
+        "quantiser is 0 at quality 100)");
   d.jpeg_low1 = j1[0], d.jpeg_high1 = j1[1], d.jpeg_low2 = j2[0], d.jpeg_high2 = j2[1];
   d.second_order_prob = cfg.real("degradation.second_order_prob");
   d.second_blur_prob = cfg.real("degradation.second_blur_prob");

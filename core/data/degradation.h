@@ -24,7 +24,7 @@ struct ResizeStageConfig {
 };
 
 struct NoiseStageConfig {
-  double gaussian_prob = 0.5;  // else Poisson
+  double gaussian_prob = 0.5;             // else Poisson
   double sigma_low = 1, sigma_high = 30;  // Gaussian sigma on the 0-255 scale
   double poisson_low = 0.05, poisson_high = 3.0;
   double gray_prob = 0.4;

@@ -14,10 +14,10 @@ using Block = std::array<float, 64>;  // [row][col]
 
 // The standard JPEG tables, transposed as basicsr stores them (y_table = table.T): entry [u][v] of the
 // quantiser for DCT coefficient (u, v) is the standard table's [v][u].
-constexpr float kLumaStandard[8][8] = {
-    {16, 11, 10, 16, 24, 40, 51, 61},      {12, 12, 14, 19, 26, 58, 60, 55},     {14, 13, 16, 24, 40, 57, 69, 56},
-    {14, 17, 22, 29, 51, 87, 80, 62},      {18, 22, 37, 56, 68, 109, 103, 77},   {24, 35, 55, 64, 81, 104, 113, 92},
-    {49, 64, 78, 87, 103, 121, 120, 101},  {72, 92, 95, 98, 112, 100, 103, 99}};
+constexpr float kLumaStandard[8][8] = {{16, 11, 10, 16, 24, 40, 51, 61},     {12, 12, 14, 19, 26, 58, 60, 55},
+                                       {14, 13, 16, 24, 40, 57, 69, 56},     {14, 17, 22, 29, 51, 87, 80, 62},
+                                       {18, 22, 37, 56, 68, 109, 103, 77},   {24, 35, 55, 64, 81, 104, 113, 92},
+                                       {49, 64, 78, 87, 103, 121, 120, 101}, {72, 92, 95, 98, 112, 100, 103, 99}};
 constexpr float kChromaCorner[4][4] = {{17, 18, 24, 47}, {18, 21, 26, 66}, {24, 26, 56, 99}, {47, 66, 99, 99}};
 
 struct Tables {
@@ -87,11 +87,9 @@ void compress_plane(std::vector<float>& plane, int rows, int cols, const Block& 
   Block b;
   for (int by = 0; by < rows; by += 8)
     for (int bx = 0; bx < cols; bx += 8) {
-      for (int r = 0; r < 8; ++r)
-        std::copy_n(&plane[static_cast<size_t>(by + r) * cols + bx], 8, &b[r * 8]);
+      for (int r = 0; r < 8; ++r) std::copy_n(&plane[static_cast<size_t>(by + r) * cols + bx], 8, &b[r * 8]);
       compress_block(b, table, factor);
-      for (int r = 0; r < 8; ++r)
-        std::copy_n(&b[r * 8], 8, &plane[static_cast<size_t>(by + r) * cols + bx]);
+      for (int r = 0; r < 8; ++r) std::copy_n(&b[r * 8], 8, &plane[static_cast<size_t>(by + r) * cols + bx]);
     }
 }
 

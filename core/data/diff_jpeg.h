@@ -12,7 +12,8 @@
 
 namespace sinsr::data {
 
-// quality in (0, 100) (at 100 DiffJPEG's quantiser divides by zero); image RGB float32 in [0, 1] (CV_32FC3). Returns the decoded image, clamped to [0, 1].
+// quality in (0, 100) (at 100 DiffJPEG's quantiser divides by zero); image RGB float32 in [0, 1] (CV_32FC3). Returns
+// the decoded image, clamped to [0, 1].
 cv::Mat diff_jpeg(const cv::Mat& image, double quality);
 
 // The reference's quality_to_factor, in float32: q < 50 ? 50 / q : (200 - 2 q) / 100.

@@ -70,7 +70,8 @@ HrDataConfig HrDataConfig::from_config(const Config& cfg) {
   HrDataConfig c;
   c.source = cfg.str("data.hr");
   c.extensions.clear();
-  for (const std::string& e : cfg.items("data.extensions")) c.extensions.push_back(lower(e.rfind('.', 0) == 0 ? e.substr(1) : e));
+  for (const std::string& e : cfg.items("data.extensions"))
+    c.extensions.push_back(lower(e.rfind('.', 0) == 0 ? e.substr(1) : e));
   c.gt_size = static_cast<int>(cfg.integer("data.gt_size"));
   c.rescale_gt = cfg.flag("data.rescale_gt");
   c.use_hflip = cfg.flag("data.use_hflip");
@@ -121,7 +122,8 @@ cv::Mat read_hr_image(const std::string& path, int64_t max_pixels) {
   cv::Mat rgb;
   try {
     const cv::Mat bgr = cv::imdecode(bytes, cv::IMREAD_COLOR);
-    if (bgr.empty()) throw std::runtime_error(path + ": not a readable image (corrupt, truncated or unsupported format)");
+    if (bgr.empty())
+      throw std::runtime_error(path + ": not a readable image (corrupt, truncated or unsupported format)");
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
     rgb.convertTo(rgb, CV_32FC3, 1.0 / 255.0);
   } catch (const cv::Exception& e) {  // OpenCV's size limit, a failed allocation in the decoder, ...
@@ -164,7 +166,9 @@ cv::Mat read_hr_image(const std::string& path, const HrDataConfig& cfg) {
   if (max_side <= 0 || longer <= max_side) return image;
   const double f = static_cast<double>(max_side) / longer;
   cv::Mat small;
-  cv::resize(image, small, cv::Size(std::max(1, static_cast<int>(std::lround(image.cols * f))), std::max(1, static_cast<int>(std::lround(image.rows * f)))),
+  cv::resize(image, small,
+             cv::Size(std::max(1, static_cast<int>(std::lround(image.cols * f))),
+                      std::max(1, static_cast<int>(std::lround(image.rows * f)))),
              0, 0, cv::INTER_AREA);
   return small;
 }

@@ -20,8 +20,8 @@ struct HrDataConfig {
   int gt_size = 256;
   bool rescale_gt = true;
   bool use_hflip = true;
-  int max_side = 0;            // photos whose longer side exceeds this are area-downscaled first (0: never)
-  bool cache_images = false;   // keep every decoded (and downscaled) photo in memory: small photo sets only
+  int max_side = 0;                  // photos whose longer side exceeds this are area-downscaled first (0: never)
+  bool cache_images = false;         // keep every decoded (and downscaled) photo in memory: small photo sets only
   int64_t max_pixels = 100'000'000;  // a photo whose header claims more is refused before it is decoded
 
   static HrDataConfig from_config(const Config& cfg);  // [data]

@@ -31,7 +31,7 @@ cv::Mat trim_zero_border(const cv::Mat& kernel) {
 
 // For each output index along one axis, the input indices it reads and their weights.
 struct AxisTaps {
-  int taps_per_output = 0;     // fixed stride into idx/weight (area: the widest bin; unused slots weigh 0)
+  int taps_per_output = 0;  // fixed stride into idx/weight (area: the widest bin; unused slots weigh 0)
   std::vector<int> idx;
   std::vector<float> weight;
 };
@@ -84,7 +84,7 @@ AxisTaps bilinear_taps(int in, int out, double scale_factor) {
 
 AxisTaps bicubic_taps(int in, int out, double scale_factor) {
   constexpr float A = -0.75f;
-  auto conv1 = [](float x) { return ((A + 2) * x - (A + 3)) * x * x + 1; };          // |x| <= 1
+  auto conv1 = [](float x) { return ((A + 2) * x - (A + 3)) * x * x + 1; };        // |x| <= 1
   auto conv2 = [](float x) { return ((A * x - 5 * A) * x + 8 * A) * x - 4 * A; };  // 1 < |x| < 2
   AxisTaps t;
   t.taps_per_output = 4;

@@ -31,7 +31,8 @@ InverseCovariance inverse_covariance(double sig_x, double sig_y, double theta, b
 }
 
 void check_odd(int size) {
-  if (size < 1 || size % 2 == 0) throw std::invalid_argument("blur kernel size must be odd, got " + std::to_string(size));
+  if (size < 1 || size % 2 == 0)
+    throw std::invalid_argument("blur kernel size must be odd, got " + std::to_string(size));
 }
 
 // Evaluates f(Q) on the grid and normalises to sum 1.
@@ -56,7 +57,8 @@ cv::Mat kernel_from_quadratic_form(int size, const InverseCovariance& inv, F f) 
 int draw_odd_size(SampleRng& rng, int pad_size) {
   // range(3, pad_size, 2): 3, 5, ..., pad_size - 2
   const int count = (pad_size - 3) / 2;
-  if (count < 1) throw std::invalid_argument("blur kernel pad size must be at least 5, got " + std::to_string(pad_size));
+  if (count < 1)
+    throw std::invalid_argument("blur kernel pad size must be at least 5, got " + std::to_string(pad_size));
   return 3 + 2 * static_cast<int>(rng.randint(0, count - 1));
 }
 
@@ -72,7 +74,8 @@ cv::Mat bivariate_gaussian(int size, double sig_x, double sig_y, double theta, b
                                     [](double q) { return std::exp(-0.5 * q); });
 }
 
-cv::Mat bivariate_generalized_gaussian(int size, double sig_x, double sig_y, double theta, double beta, bool isotropic) {
+cv::Mat bivariate_generalized_gaussian(int size, double sig_x, double sig_y, double theta, double beta,
+                                       bool isotropic) {
   return kernel_from_quadratic_form(size, inverse_covariance(sig_x, sig_y, theta, isotropic),
                                     [beta](double q) { return std::exp(-0.5 * std::pow(q, beta)); });
 }
@@ -90,7 +93,8 @@ cv::Mat circular_lowpass_kernel(double cutoff, int size, int pad_to) {
   for (int row = 0; row < size; ++row)
     for (int col = 0; col < size; ++col) {
       const double r = std::hypot(row - c, col - c);
-      const double v = r == 0 ? cutoff * cutoff / (4 * M_PI) : cutoff * std::cyl_bessel_j(1.0, cutoff * r) / (2 * M_PI * r);
+      const double v =
+          r == 0 ? cutoff * cutoff / (4 * M_PI) : cutoff * std::cyl_bessel_j(1.0, cutoff * r) / (2 * M_PI * r);
       k.at<double>(row, col) = v;
       sum += v;
     }

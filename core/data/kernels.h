@@ -32,8 +32,8 @@ const char* kernel_type_name(KernelType type);
 // One blur stage's settings ([degradation] blur_kernel_size, kernel_prob, sinc_prob, blur_sigma,
 // betag_range, betap_range, or their '2' twins).
 struct BlurKernelConfig {
-  int pad_size = 21;                 // kernels are padded to this; sizes are drawn from {3, 5, ..., pad_size - 2}
-  std::vector<double> type_probs;    // 6 weights in KernelType order Iso..PlateauAniso
+  int pad_size = 21;               // kernels are padded to this; sizes are drawn from {3, 5, ..., pad_size - 2}
+  std::vector<double> type_probs;  // 6 weights in KernelType order Iso..PlateauAniso
   double sinc_prob = 0.1;
   double sigma_low = 0.2, sigma_high = 3.0;
   double betag_low = 0.5, betag_high = 4.0;
@@ -43,7 +43,7 @@ struct BlurKernelConfig {
 struct DrawnKernel {
   cv::Mat kernel;  // pad_size x pad_size, float64
   KernelType type;
-  int size;        // before padding
+  int size;  // before padding
 };
 
 // A first- or second-order blur kernel (RealESRGANDataset.__getitem__): size uniform from the range; with

@@ -53,8 +53,8 @@ class PairLoader {
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  int64_t next_sample_ = 0;    // next sample (relative to first_) a worker will claim
-  int64_t next_to_hand_ = 0;   // the batch next() returns next
+  int64_t next_sample_ = 0;   // next sample (relative to first_) a worker will claim
+  int64_t next_to_hand_ = 0;  // the batch next() returns next
   std::map<int64_t, Slot> slots_;
   std::exception_ptr error_;
   bool stopping_ = false;

@@ -104,7 +104,8 @@ Pair PairSynthesizer::make(int64_t index) const {
   if (try_make(index, image_for(index), pair)) return pair;
   for (int attempt = 1; attempt <= kRandomAttempts; ++attempt) {
     SampleRng rng(derive_seed(seed_, "replace", std::to_string(index) + "/" + std::to_string(attempt)));
-    if (try_make(index, static_cast<size_t>(rng.randint(0, static_cast<int64_t>(paths_.size()) - 1)), pair)) return pair;
+    if (try_make(index, static_cast<size_t>(rng.randint(0, static_cast<int64_t>(paths_.size()) - 1)), pair))
+      return pair;
   }
   SampleRng rng(derive_seed(seed_, "replace-scan", static_cast<uint64_t>(index)));
   const auto start = static_cast<size_t>(rng.randint(0, static_cast<int64_t>(paths_.size()) - 1));

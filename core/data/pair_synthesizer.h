@@ -22,9 +22,9 @@ namespace sinsr::data {
 
 struct Pair {
   int64_t index = 0;
-  size_t image = 0;          // the photo it came from (after any replacement)
-  cv::Mat gt;                // RGB uint8 (CV_8UC3), gt_size^2, rounded half to even
-  cv::Mat lq;                // RGB uint8, (gt_size / sf)^2
+  size_t image = 0;  // the photo it came from (after any replacement)
+  cv::Mat gt;        // RGB uint8 (CV_8UC3), gt_size^2, rounded half to even
+  cv::Mat lq;        // RGB uint8, (gt_size / sf)^2
   DegradationTrace trace;
 };
 

@@ -86,7 +86,8 @@ class SampleRng {
 inline std::vector<uint32_t> shuffled_indices(size_t n, SampleRng& rng) {
   std::vector<uint32_t> perm(n);
   for (size_t i = 0; i < n; ++i) perm[i] = static_cast<uint32_t>(i);
-  for (size_t i = n; i > 1; --i) std::swap(perm[i - 1], perm[static_cast<size_t>(rng.randint(0, static_cast<int64_t>(i) - 1))]);
+  for (size_t i = n; i > 1; --i)
+    std::swap(perm[i - 1], perm[static_cast<size_t>(rng.randint(0, static_cast<int64_t>(i) - 1))]);
   return perm;
 }
 

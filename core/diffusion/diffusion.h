@@ -18,7 +18,8 @@
 namespace sinsr {
 
 // The x0-predicting network: (scaled x_t, int64 timesteps [B], LQ image) -> x0.
-using Denoiser = std::function<at::Tensor(const at::Tensor& x_scaled, const at::Tensor& timesteps, const at::Tensor& lq)>;
+using Denoiser =
+    std::function<at::Tensor(const at::Tensor& x_scaled, const at::Tensor& timesteps, const at::Tensor& lq)>;
 // The standard-normal draw a stochastic step uses at loop timestep t (shape of the latent).
 using StepNoise = std::function<at::Tensor(int64_t t)>;
 
@@ -59,8 +60,8 @@ class Diffusion {
   }
   Trajectory sample_deterministic(const Denoiser& model, const at::Tensor& x_T, const at::Tensor& z_y,
                                   const at::Tensor& lq, bool keep_trajectory = false) const;
-  Trajectory sample_stochastic(const Denoiser& model, const at::Tensor& x_T, const at::Tensor& lq, const StepNoise& noise,
-                               bool keep_trajectory = false) const;
+  Trajectory sample_stochastic(const Denoiser& model, const at::Tensor& x_T, const at::Tensor& lq,
+                               const StepNoise& noise, bool keep_trajectory = false) const;
 
  private:
   DiffusionConfig cfg_;

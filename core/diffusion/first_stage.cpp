@@ -52,14 +52,19 @@ void FirstStage::to(const c10::Device& device, Precision precision) const {
 
 bool is_pixel_space(const Config& cfg) { return !cfg.flag("diffusion.latent_flag"); }
 
-FirstStage load_first_stage(const Config& cfg, const std::string& path, const c10::Device& device, Precision precision) {
+FirstStage load_first_stage(const Config& cfg, const std::string& path, const c10::Device& device,
+                            Precision precision) {
   if (is_pixel_space(cfg)) {
     if (!path.empty())
-      throw UsageError("--autoencoder " + path + " given, but the config is a pixel-space model (diffusion.latent_flag = false); drop --autoencoder or use a latent-space config");
+      throw UsageError("--autoencoder " + path +
+                       " given, but the config is a pixel-space model (diffusion.latent_flag = false); drop "
+                       "--autoencoder or use a latent-space config");
     return FirstStage::identity();
   }
   if (path.empty())
-    throw UsageError("the config is a latent-space model (diffusion.latent_flag = true): give --autoencoder VQ.pth (autoencoder_vq_f4.pth)");
+    throw UsageError(
+        "the config is a latent-space model (diffusion.latent_flag = true): give --autoencoder VQ.pth "
+        "(autoencoder_vq_f4.pth)");
   nn::VQModelTorch vq(VQConfig::from_config(cfg));
   io::load_weights(*vq, path);
   const FirstStage stage = FirstStage::autoencoder(vq);

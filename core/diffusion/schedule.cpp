@@ -40,8 +40,7 @@ DiffusionConfig DiffusionConfig::from_json(const Json& j) {
   c.scale_factor = j.has("scale_factor") && !j["scale_factor"].is_null() ? j["scale_factor"].as_number() : 1.0;
   if (j.has("predict_type") && j["predict_type"].as_string() != "xstart")
     throw UsageError("diffusion config: only predict_type 'xstart' is supported (ResShift/SinSR)");
-  if (j.has("timestep_respacing") && !j["timestep_respacing"].is_null() &&
-      j["timestep_respacing"].as_int() != c.steps)
+  if (j.has("timestep_respacing") && !j["timestep_respacing"].is_null() && j["timestep_respacing"].as_int() != c.steps)
     throw UsageError("diffusion config: timestep respacing is not supported");
   c.validate();
   return c;
@@ -51,7 +50,8 @@ void DiffusionConfig::validate() const {
   auto bad = [](const std::string& what) { throw UsageError("diffusion config: " + what); };
   if (schedule_name != "exponential") bad("schedule_name must be 'exponential' (got '" + schedule_name + "')");
   if (steps < 2) bad("steps must be at least 2");
-  if (kappa <= 0 || min_noise_level <= 0 || etas_end <= 0 || etas_end > 1) bad("kappa, min_noise_level and etas_end must be positive, etas_end <= 1");
+  if (kappa <= 0 || min_noise_level <= 0 || etas_end <= 0 || etas_end > 1)
+    bad("kappa, min_noise_level and etas_end must be positive, etas_end <= 1");
   if (sf < 1) bad("sf must be a positive integer");
   if (scale_factor <= 0) bad("scale_factor must be positive");
 }

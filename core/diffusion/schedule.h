@@ -41,9 +41,9 @@ struct EtaSchedule {
   std::vector<double> k_t, m_t, j_t;  // deterministic sampler, float64
   // As the reference computes them at run time (float32 tensor ops on float32-cast coefficients).
   std::vector<float> k_t_f32, m_t_f32, j_t_f32;
-  std::vector<float> posterior_std_f32;      // exp(0.5 * log_variance_clipped)
-  std::vector<float> input_std_f32;          // sqrt(eta_t * kappa^2 + 1): the UNet input is x_t / this
-  float prior_std_f32 = 0;                    // kappa * sqrt(eta_{T-1})
+  std::vector<float> posterior_std_f32;  // exp(0.5 * log_variance_clipped)
+  std::vector<float> input_std_f32;      // sqrt(eta_t * kappa^2 + 1): the UNet input is x_t / this
+  float prior_std_f32 = 0;               // kappa * sqrt(eta_{T-1})
 };
 
 }  // namespace sinsr

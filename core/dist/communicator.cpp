@@ -49,36 +49,40 @@ class MpiCommunicator final : public Communicator {
   void all_reduce_sum(at::Tensor& flat) override {
     if (size_ == 1) return;
     check_contiguous_cpu(flat);
-    if (MPI_Allreduce(MPI_IN_PLACE, flat.data_ptr(), static_cast<int>(flat.numel()), mpi_type(flat.scalar_type()), MPI_SUM,
-                      MPI_COMM_WORLD) != MPI_SUCCESS)
+    if (MPI_Allreduce(MPI_IN_PLACE, flat.data_ptr(), static_cast<int>(flat.numel()), mpi_type(flat.scalar_type()),
+                      MPI_SUM, MPI_COMM_WORLD) != MPI_SUCCESS)
       throw std::runtime_error("MPI_Allreduce failed");
   }
   std::unique_ptr<PendingCollective> start_all_reduce_sum(at::Tensor& flat) override {
     if (size_ == 1) return std::make_unique<MpiPending>(MPI_REQUEST_NULL);
     check_contiguous_cpu(flat);
     MPI_Request request = MPI_REQUEST_NULL;
-    if (MPI_Iallreduce(MPI_IN_PLACE, flat.data_ptr(), static_cast<int>(flat.numel()), mpi_type(flat.scalar_type()), MPI_SUM,
-                       MPI_COMM_WORLD, &request) != MPI_SUCCESS)
+    if (MPI_Iallreduce(MPI_IN_PLACE, flat.data_ptr(), static_cast<int>(flat.numel()), mpi_type(flat.scalar_type()),
+                       MPI_SUM, MPI_COMM_WORLD, &request) != MPI_SUCCESS)
       throw std::runtime_error("MPI_Iallreduce failed");
     return std::make_unique<MpiPending>(request);
   }
   void broadcast(at::Tensor& t, int root) override {
     if (size_ == 1) return;
     check_contiguous_cpu(t);
-    if (MPI_Bcast(t.data_ptr(), static_cast<int>(t.numel()), mpi_type(t.scalar_type()), root, MPI_COMM_WORLD) != MPI_SUCCESS)
+    if (MPI_Bcast(t.data_ptr(), static_cast<int>(t.numel()), mpi_type(t.scalar_type()), root, MPI_COMM_WORLD) !=
+        MPI_SUCCESS)
       throw std::runtime_error("MPI_Bcast failed");
   }
 
  private:
   int rank_, size_;
   static void check_contiguous_cpu(const at::Tensor& t) {
-    if (!t.is_contiguous() || !t.device().is_cpu()) throw std::runtime_error("MpiCommunicator: needs contiguous CPU tensors");
+    if (!t.is_contiguous() || !t.device().is_cpu())
+      throw std::runtime_error("MpiCommunicator: needs contiguous CPU tensors");
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Communicator> make_mpi_communicator(const MpiContext& mpi) { return std::make_unique<MpiCommunicator>(mpi); }
+std::unique_ptr<Communicator> make_mpi_communicator(const MpiContext& mpi) {
+  return std::make_unique<MpiCommunicator>(mpi);
+}
 
 void broadcast_tensors(const std::vector<at::Tensor>& tensors, Communicator& comm, int root) {
   if (comm.size() == 1) return;

@@ -9,7 +9,8 @@
 namespace sinsr::dist {
 
 const char* const kDeviceHelp =
-    "cpu, cuda (one GPU per rank: the rank's index on its node; a usage error without a CUDA LibTorch or a visible GPU) "
+    "cpu, cuda (one GPU per rank: the rank's index on its node; a usage error without a CUDA LibTorch or a visible "
+    "GPU) "
     "or auto (cuda when LibTorch sees a GPU, else cpu)";
 
 c10::Device select_device(const std::string& requested, int local_rank, int local_size) {
@@ -17,8 +18,9 @@ c10::Device select_device(const std::string& requested, int local_rank, int loca
   if (requested != "cuda" && requested != "auto")
     throw UsageError("--device takes cpu, cuda or auto, not '" + requested + "'");
   if (!torch::cuda::is_available())
-    throw UsageError("--device cuda: no GPU visible to LibTorch (a CPU-only LibTorch, or CUDA_VISIBLE_DEVICES empty); "
-                     "use --device cpu or a CUDA LibTorch build");
+    throw UsageError(
+        "--device cuda: no GPU visible to LibTorch (a CPU-only LibTorch, or CUDA_VISIBLE_DEVICES empty); "
+        "use --device cpu or a CUDA LibTorch build");
   const int gpus = static_cast<int>(torch::cuda::device_count());
   // Launchers usually expose every GPU of the node to every rank (or one each via CUDA_VISIBLE_DEVICES): the
   // node-local rank picks its own either way.

@@ -14,7 +14,9 @@ double peak_memory_mb(const c10::Device& device) {
   if (device.is_cuda()) {
 #ifdef SINSR_WITH_CUDA
     const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index());
-    return static_cast<double>(stats.allocated_bytes[static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE)].peak) / 1e6;
+    return static_cast<double>(
+               stats.allocated_bytes[static_cast<size_t>(c10::CachingAllocator::StatType::AGGREGATE)].peak) /
+           1e6;
 #else
     throw std::logic_error("peak_memory_mb: CUDA device in a build without SINSR_WITH_CUDA");
 #endif

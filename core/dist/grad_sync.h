@@ -66,7 +66,7 @@ class GradientSync {
   std::vector<size_t> bucket_of_;  // param index -> bucket index
   std::vector<Bucket> buckets_;
   Communicator& comm_;
-  std::vector<std::shared_ptr<torch::autograd::Node>> accumulators_;  // kept alive: they carry our hooks
+  std::vector<std::shared_ptr<torch::autograd::Node>> accumulators_;             // kept alive: they carry our hooks
   std::shared_ptr<GradientSync*> self_ = std::make_shared<GradientSync*>(this);  // the hooks' weak link to us
   bool armed_ = false;
   size_t next_to_start_ = 0;

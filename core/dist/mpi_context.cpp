@@ -59,8 +59,9 @@ void MpiContext::barrier(double timeout) const {
     check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), "MPI_Test");
     if (done) return;
     if (now_seconds() > deadline)
-      throw std::runtime_error("a rank did not reach the barrier within " + std::to_string(static_cast<int64_t>(timeout)) +
-                               " s (stopped, or hung on a file system?); giving up (the timeout is the stage's peer_timeout key)");
+      throw std::runtime_error(
+          "a rank did not reach the barrier within " + std::to_string(static_cast<int64_t>(timeout)) +
+          " s (stopped, or hung on a file system?); giving up (the timeout is the stage's peer_timeout key)");
     nap();
   }
 }
@@ -127,8 +128,9 @@ void MpiContext::post_heartbeat() const {
 namespace {
 
 std::runtime_error silent(const std::string& who, double timeout) {
-  return std::runtime_error(who + " has shown no progress for " + std::to_string(static_cast<int64_t>(timeout)) +
-                            " s (stopped, or hung on a file system?); giving up (the timeout is the stage's peer_timeout key)");
+  return std::runtime_error(
+      who + " has shown no progress for " + std::to_string(static_cast<int64_t>(timeout)) +
+      " s (stopped, or hung on a file system?); giving up (the timeout is the stage's peer_timeout key)");
 }
 
 }  // namespace

@@ -83,7 +83,7 @@ class MpiContext {
  private:
   int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1;
   bool initialized_here_ = false;
-  mutable std::vector<bool> finished_;      // root: which ranks' finished reports poll_reports has received
+  mutable std::vector<bool> finished_;       // root: which ranks' finished reports poll_reports has received
   mutable std::vector<double> last_report_;  // root: when poll_reports last heard from each rank
   mutable double last_heartbeat_ = 0;        // other ranks: when the root's last heartbeat arrived
   void drain_heartbeats() const;

@@ -60,17 +60,19 @@ class NcclCommunicator final : public Communicator {
     check_cuda(cudaSetDevice(device), "cudaSetDevice");
     ncclUniqueId id{};
     if (mpi.is_root()) check_nccl(ncclGetUniqueId(&id), "ncclGetUniqueId");
-    if (MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS) throw std::runtime_error("MPI_Bcast of the NCCL id");
+    if (MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+      throw std::runtime_error("MPI_Bcast of the NCCL id");
     const ncclResult_t rc = ncclCommInitRank(&comm_, size_, id, rank_);
     if (rc == ncclInvalidUsage) {
       // Its usual cause, which NCCL itself names only under NCCL_DEBUG=WARN ("Duplicate GPU detected"): two ranks of
       // one node on one GPU, e.g. more ranks than GPUs (rank_device maps them modulo the GPU count).
       char bus[32] = "?";
       cudaDeviceGetPCIBusId(bus, sizeof bus, device);
-      throw std::runtime_error("ncclCommInitRank: " + std::string(ncclGetErrorString(rc)) + " (rank " + std::to_string(rank_) +
-                               ", GPU " + std::to_string(device) + " at " + bus + ", " + std::to_string(mpi.local_size()) +
-                               " ranks on this node); the usual cause: two ranks on one GPU, which NCCL refuses; launch at most "
-                               "one rank per GPU");
+      throw std::runtime_error(
+          "ncclCommInitRank: " + std::string(ncclGetErrorString(rc)) + " (rank " + std::to_string(rank_) + ", GPU " +
+          std::to_string(device) + " at " + bus + ", " + std::to_string(mpi.local_size()) +
+          " ranks on this node); the usual cause: two ranks on one GPU, which NCCL refuses; launch at most "
+          "one rank per GPU");
     }
     check_nccl(rc, "ncclCommInitRank");
   }
@@ -93,8 +95,8 @@ class NcclCommunicator final : public Communicator {
   }
   void broadcast(at::Tensor& t, int root) override {
     check_tensor(t);
-    check_nccl(ncclBroadcast(t.data_ptr(), t.data_ptr(), static_cast<size_t>(t.numel()), nccl_type(t.scalar_type()), root,
-                             comm_, current_stream().stream()),
+    check_nccl(ncclBroadcast(t.data_ptr(), t.data_ptr(), static_cast<size_t>(t.numel()), nccl_type(t.scalar_type()),
+                             root, comm_, current_stream().stream()),
                "ncclBroadcast");
   }
 
@@ -106,15 +108,15 @@ class NcclCommunicator final : public Communicator {
     return c10::cuda::getCurrentCUDAStream(static_cast<c10::DeviceIndex>(device_));
   }
   void all_reduce_on(at::Tensor& flat, const c10::cuda::CUDAStream& stream) {
-    check_nccl(ncclAllReduce(flat.data_ptr(), flat.data_ptr(), static_cast<size_t>(flat.numel()), nccl_type(flat.scalar_type()),
-                             ncclSum, comm_, stream.stream()),
+    check_nccl(ncclAllReduce(flat.data_ptr(), flat.data_ptr(), static_cast<size_t>(flat.numel()),
+                             nccl_type(flat.scalar_type()), ncclSum, comm_, stream.stream()),
                "ncclAllReduce");
   }
   // NCCL reads raw device pointers: a CPU tensor, another GPU's or a strided view would be garbage or a crash.
   void check_tensor(const at::Tensor& t) const {
     if (!t.is_cuda() || t.get_device() != device_ || !t.is_contiguous())
-      throw std::runtime_error("NcclCommunicator: needs contiguous tensors on cuda:" + std::to_string(device_) + ", got " +
-                               t.device().str() + (t.is_contiguous() ? "" : " (not contiguous)"));
+      throw std::runtime_error("NcclCommunicator: needs contiguous tensors on cuda:" + std::to_string(device_) +
+                               ", got " + t.device().str() + (t.is_contiguous() ? "" : " (not contiguous)"));
   }
 };
 

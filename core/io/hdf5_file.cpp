@@ -140,7 +140,8 @@ std::vector<std::string> H5Reader::members(const std::string& group) const {
   if (H5Literate(g.id, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect_name, &names) < 0) {
     names.clear();
     idx = 0;
-    if (H5Literate(g.id, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_name, &names) < 0) fail("cannot list group '" + group + "'");
+    if (H5Literate(g.id, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_name, &names) < 0)
+      fail("cannot list group '" + group + "'");
   }
   return names;
 }

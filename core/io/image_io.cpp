@@ -24,7 +24,8 @@ LoadedImage read_image(const std::string& path) {
   } catch (const cv::Exception& e) {
     throw std::runtime_error("cannot read image '" + path + "': " + e.what());
   }
-  if (raw.empty()) throw std::runtime_error("cannot read image '" + path + "': not an image OpenCV can decode, or truncated");
+  if (raw.empty())
+    throw std::runtime_error("cannot read image '" + path + "': not an image OpenCV can decode, or truncated");
 
   LoadedImage out;
   double scale;
@@ -42,7 +43,8 @@ LoadedImage read_image(const std::string& path) {
       cv::cvtColor(raw, rgb, cv::COLOR_BGRA2RGB);
       out.warnings.push_back("alpha channel dropped");
       break;
-    default: throw std::runtime_error("cannot read image '" + path + "': " + std::to_string(raw.channels()) + " channels");
+    default:
+      throw std::runtime_error("cannot read image '" + path + "': " + std::to_string(raw.channels()) + " channels");
   }
   cv::Mat f;
   rgb.convertTo(f, CV_32F, scale);
@@ -51,9 +53,7 @@ LoadedImage read_image(const std::string& path) {
   return out;
 }
 
-at::Tensor to_uint8(const at::Tensor& rgb01) {
-  return at::round(rgb01.clamp(0, 1) * 255.0).to(at::kByte);
-}
+at::Tensor to_uint8(const at::Tensor& rgb01) { return at::round(rgb01.clamp(0, 1) * 255.0).to(at::kByte); }
 
 at::Tensor from_rgb_mat(const cv::Mat& rgb) {
   const cv::Mat m = rgb.isContinuous() ? rgb : rgb.clone();
@@ -62,10 +62,13 @@ at::Tensor from_rgb_mat(const cv::Mat& rgb) {
 
 cv::Mat to_rgb_mat(const at::Tensor& chw_u8) {
   const at::Tensor hwc = chw_u8.detach().cpu().permute({1, 2, 0}).contiguous();
-  return cv::Mat(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC3, hwc.data_ptr<uint8_t>()).clone();
+  return cv::Mat(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC3, hwc.data_ptr<uint8_t>())
+      .clone();
 }
 
-void write_image(const std::string& path, const at::Tensor& rgb01) { write_image_u8(path, to_rgb_mat(to_uint8(rgb01.detach().cpu()))); }
+void write_image(const std::string& path, const at::Tensor& rgb01) {
+  write_image_u8(path, to_rgb_mat(to_uint8(rgb01.detach().cpu())));
+}
 
 void write_image_u8(const std::string& path, const cv::Mat& rgb) {
   cv::Mat bgr;

@@ -42,25 +42,25 @@ class Unpickler {
     while (true) {
       const uint8_t op = u8();
       switch (op) {
-        case 0x80: protocol_ = u8(); break;                   // PROTO
-        case 0x95: skip(8); break;                            // FRAME (length only)
-        case '.': {                                           // STOP
+        case 0x80: protocol_ = u8(); break;  // PROTO
+        case 0x95: skip(8); break;           // FRAME (length only)
+        case '.': {                          // STOP
           if (protocol) *protocol = protocol_;
           return pop();
         }
-        case '(': marks_.push_back(stack_.size()); break;     // MARK
-        case '0': pop(); break;                               // POP
-        case '1': pop_mark(); break;                          // POP_MARK
-        case '2': stack_.push_back(top()); break;             // DUP
+        case '(': marks_.push_back(stack_.size()); break;  // MARK
+        case '0': pop(); break;                            // POP
+        case '1': pop_mark(); break;                       // POP_MARK
+        case '2': stack_.push_back(top()); break;          // DUP
         case 'N': stack_.push_back(PyObj::make(PyObj::Kind::None)); break;
-        case 0x88: push_bool(true); break;                    // NEWTRUE
-        case 0x89: push_bool(false); break;                   // NEWFALSE
+        case 0x88: push_bool(true); break;                                 // NEWTRUE
+        case 0x89: push_bool(false); break;                                // NEWFALSE
         case 'J': push_int(static_cast<int32_t>(le<uint32_t>(4))); break;  // BININT
-        case 'K': push_int(u8()); break;                      // BININT1
+        case 'K': push_int(u8()); break;                                   // BININT1
         case 'M': push_int(static_cast<int64_t>(le<uint16_t>(2))); break;  // BININT2
-        case 0x8a: push_long(u8()); break;                    // LONG1
-        case 0x8b: push_long(le<uint32_t>(4)); break;         // LONG4
-        case 'G': {                                           // BINFLOAT (big endian)
+        case 0x8a: push_long(u8()); break;                                 // LONG1
+        case 0x8b: push_long(le<uint32_t>(4)); break;                      // LONG4
+        case 'G': {                                                        // BINFLOAT (big endian)
           uint64_t bits = 0;
           for (int k = 0; k < 8; ++k) bits = (bits << 8) | u8();
           double d;
@@ -70,14 +70,14 @@ class Unpickler {
           stack_.push_back(o);
           break;
         }
-        case 'X': push_str(PyObj::Kind::Str, le<uint32_t>(4)); break;       // BINUNICODE
-        case 0x8c: push_str(PyObj::Kind::Str, u8()); break;                 // SHORT_BINUNICODE
-        case 0x8d: push_str(PyObj::Kind::Str, le<uint64_t>(8)); break;      // BINUNICODE8
-        case 'T': push_str(PyObj::Kind::Str, le<uint32_t>(4)); break;       // BINSTRING
-        case 'U': push_str(PyObj::Kind::Str, u8()); break;                  // SHORT_BINSTRING
-        case 'B': push_str(PyObj::Kind::Bytes, le<uint32_t>(4)); break;     // BINBYTES
-        case 'C': push_str(PyObj::Kind::Bytes, u8()); break;                // SHORT_BINBYTES
-        case 0x8e: push_str(PyObj::Kind::Bytes, le<uint64_t>(8)); break;    // BINBYTES8
+        case 'X': push_str(PyObj::Kind::Str, le<uint32_t>(4)); break;        // BINUNICODE
+        case 0x8c: push_str(PyObj::Kind::Str, u8()); break;                  // SHORT_BINUNICODE
+        case 0x8d: push_str(PyObj::Kind::Str, le<uint64_t>(8)); break;       // BINUNICODE8
+        case 'T': push_str(PyObj::Kind::Str, le<uint32_t>(4)); break;        // BINSTRING
+        case 'U': push_str(PyObj::Kind::Str, u8()); break;                   // SHORT_BINSTRING
+        case 'B': push_str(PyObj::Kind::Bytes, le<uint32_t>(4)); break;      // BINBYTES
+        case 'C': push_str(PyObj::Kind::Bytes, u8()); break;                 // SHORT_BINBYTES
+        case 0x8e: push_str(PyObj::Kind::Bytes, le<uint64_t>(8)); break;     // BINBYTES8
         case ')': stack_.push_back(PyObj::make(PyObj::Kind::Tuple)); break;  // EMPTY_TUPLE
         case ']': stack_.push_back(PyObj::make(PyObj::Kind::List)); break;   // EMPTY_LIST
         case '}': stack_.push_back(PyObj::make(PyObj::Kind::Dict)); break;   // EMPTY_DICT
@@ -109,7 +109,7 @@ class Unpickler {
           expect_container(top(), PyObj::Kind::List, "APPEND")->items.push_back(v);
           break;
         }
-        case 'e':    // APPENDS
+        case 'e':     // APPENDS
         case 0x90: {  // ADDITEMS (sets are kept as lists)
           auto vs = pop_mark();
           auto& items = expect_container(top(), PyObj::Kind::List, "APPENDS")->items;
@@ -128,12 +128,12 @@ class Unpickler {
           for (size_t k = 0; k + 1 < kv.size(); k += 2) d->dict.emplace_back(kv[k], kv[k + 1]);
           break;
         }
-        case 'q': memo_[u8()] = top(); break;                 // BINPUT
-        case 'r': memo_[le<uint32_t>(4)] = top(); break;      // LONG_BINPUT
-        case 0x94: memo_[memo_.size()] = top(); break;        // MEMOIZE
-        case 'h': stack_.push_back(memo_get(u8())); break;    // BINGET
+        case 'q': memo_[u8()] = top(); break;                          // BINPUT
+        case 'r': memo_[le<uint32_t>(4)] = top(); break;               // LONG_BINPUT
+        case 0x94: memo_[memo_.size()] = top(); break;                 // MEMOIZE
+        case 'h': stack_.push_back(memo_get(u8())); break;             // BINGET
         case 'j': stack_.push_back(memo_get(le<uint32_t>(4))); break;  // LONG_BINGET
-        case 'c': {                                           // GLOBAL "module\nname\n"
+        case 'c': {                                                    // GLOBAL "module\nname\n"
           std::string module = line(), name = line();
           push_global(module + "." + name);
           break;

@@ -18,12 +18,12 @@ using PyRef = std::shared_ptr<PyObj>;
 struct PyObj {
   enum class Kind { None, Bool, Int, Float, Str, Bytes, Tuple, List, Dict, Global, Tensor, Opaque };
   Kind kind = Kind::None;
-  int64_t i = 0;                               // Bool, Int
-  double f = 0;                                // Float
-  std::string s;                               // Str, Bytes, Global ("module.name"), Opaque (class name)
-  std::vector<PyRef> items;                    // Tuple, List
-  std::vector<std::pair<PyRef, PyRef>> dict;   // Dict (insertion order)
-  at::Tensor tensor;                           // Tensor (and storages, as 1-D tensors)
+  int64_t i = 0;                              // Bool, Int
+  double f = 0;                               // Float
+  std::string s;                              // Str, Bytes, Global ("module.name"), Opaque (class name)
+  std::vector<PyRef> items;                   // Tuple, List
+  std::vector<std::pair<PyRef, PyRef>> dict;  // Dict (insertion order)
+  at::Tensor tensor;                          // Tensor (and storages, as 1-D tensors)
 
   static PyRef make(Kind k) {
     auto p = std::make_shared<PyObj>();

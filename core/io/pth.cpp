@@ -16,10 +16,10 @@ namespace {
 
 at::ScalarType storage_dtype(const std::string& storage_class) {
   static const std::map<std::string, at::ScalarType> kTypes = {
-      {"torch.FloatStorage", at::kFloat},   {"torch.DoubleStorage", at::kDouble}, {"torch.HalfStorage", at::kHalf},
-      {"torch.BFloat16Storage", at::kBFloat16}, {"torch.LongStorage", at::kLong},   {"torch.IntStorage", at::kInt},
-      {"torch.ShortStorage", at::kShort},   {"torch.CharStorage", at::kChar},     {"torch.ByteStorage", at::kByte},
-      {"torch.BoolStorage", at::kBool},     {"torch.UntypedStorage", at::kByte},
+      {"torch.FloatStorage", at::kFloat},       {"torch.DoubleStorage", at::kDouble}, {"torch.HalfStorage", at::kHalf},
+      {"torch.BFloat16Storage", at::kBFloat16}, {"torch.LongStorage", at::kLong},     {"torch.IntStorage", at::kInt},
+      {"torch.ShortStorage", at::kShort},       {"torch.CharStorage", at::kChar},     {"torch.ByteStorage", at::kByte},
+      {"torch.BoolStorage", at::kBool},         {"torch.UntypedStorage", at::kByte},
   };
   auto it = kTypes.find(storage_class);
   if (it == kTypes.end()) throw std::runtime_error("unsupported storage type " + storage_class);
@@ -35,7 +35,8 @@ std::vector<int64_t> int_tuple(const PyRef& t) {
 // Tensors: storage (a 1-D tensor), offset, size, stride. Copied out so they own compact memory.
 PyRef rebuild_tensor(const PyRef& args) {
   const auto& a = args->items;
-  if (a.size() < 4 || a[0]->kind != PyObj::Kind::Tensor) throw std::runtime_error("malformed _rebuild_tensor arguments");
+  if (a.size() < 4 || a[0]->kind != PyObj::Kind::Tensor)
+    throw std::runtime_error("malformed _rebuild_tensor arguments");
   auto t = PyObj::make(PyObj::Kind::Tensor);
   t->tensor = a[0]->tensor.as_strided(int_tuple(a[2]), int_tuple(a[3]), a[1]->i).clone();
   return t;
@@ -154,7 +155,8 @@ TensorDict read_state_dict(const std::string& path) {
     if (key.rfind("module.", 0) == 0) key = key.substr(7);  // saved from a DDP-wrapped model
     out.emplace_back(key, v->tensor);
   }
-  if (out.empty()) throw std::runtime_error("checkpoint '" + path + "' contains no tensors at its top level or under 'state_dict'");
+  if (out.empty())
+    throw std::runtime_error("checkpoint '" + path + "' contains no tensors at its top level or under 'state_dict'");
   return out;
 }
 

@@ -78,7 +78,8 @@ void load_state_dict_strict(torch::nn::Module& module, const TensorDict& state, 
   // Loaded all the same (a user may be inspecting a broken run); the stages refuse to write what such
   // weights produce (infer's images, datagen's shards, train's steps).
   if (!non_finite.empty())
-    std::cerr << "warning: checkpoint '" << source << "' holds NaN or infinite values in " << list_text(non_finite) << "\n";
+    std::cerr << "warning: checkpoint '" << source << "' holds NaN or infinite values in " << list_text(non_finite)
+              << "\n";
 }
 
 void load_weights(torch::nn::Module& module, const std::string& path) {

@@ -12,8 +12,8 @@ class Config;
 class Json;
 
 struct UNetConfig {
-  int64_t image_size;      // training latent size: fixes each Swin layer's window clamp and stored mask
-  int64_t in_channels;     // latent channels + LQ channels after optional pixel-unshuffle
+  int64_t image_size;   // training latent size: fixes each Swin layer's window clamp and stored mask
+  int64_t in_channels;  // latent channels + LQ channels after optional pixel-unshuffle
   int64_t model_channels;
   int64_t out_channels;
   std::vector<int64_t> channel_mult;

@@ -88,16 +88,17 @@ SwinTransformerBlockImpl::SwinTransformerBlockImpl(SwinBlockOptions o)
   norm2 = register_module("norm2", GroupNorm32(o.dim));
   mlp = register_module("mlp", Mlp(o.dim, static_cast<int64_t>(o.dim * o.mlp_ratio)));
   if (shift_size_ > 0)
-    attn_mask = register_buffer("attn_mask",
-                                reference_shifted_window_mask(o.input_height, o.input_width, window_size_, shift_size_));
+    attn_mask = register_buffer(
+        "attn_mask", reference_shifted_window_mask(o.input_height, o.input_width, window_size_, shift_size_));
 }
 
 // Built on the CPU (the reference's loops) once per size and device, then reused: a copy to a GPU per
 // forward would make the host wait for the GPU every call.
 torch::Tensor SwinTransformerBlockImpl::shifted_window_mask(int64_t h, int64_t w, const at::TensorOptions& options) {
-  if (!mask_cache_.defined() || mask_cache_.device() != options.device() || mask_cache_.scalar_type() != options.dtype() ||
-      mask_size_ != std::make_pair(h, w)) {
-    mask_cache_ = reference_shifted_window_mask(h, w, window_size_, shift_size_).to(options.device(), options.dtype().toScalarType());
+  if (!mask_cache_.defined() || mask_cache_.device() != options.device() ||
+      mask_cache_.scalar_type() != options.dtype() || mask_size_ != std::make_pair(h, w)) {
+    mask_cache_ = reference_shifted_window_mask(h, w, window_size_, shift_size_)
+                      .to(options.device(), options.dtype().toScalarType());
     mask_size_ = {h, w};
   }
   return mask_cache_;
@@ -105,8 +106,9 @@ torch::Tensor SwinTransformerBlockImpl::shifted_window_mask(int64_t h, int64_t w
 
 torch::Tensor SwinTransformerBlockImpl::forward(const torch::Tensor& x) {
   const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3), ws = window_size_;
-  TORCH_CHECK(h % ws == 0 && w % ws == 0, "Swin block: feature map ", h, "x", w, " is not a multiple of the window size ",
-              ws, " (pad the input: latent sizes must be multiples of 8 * 2^(levels-1))");
+  TORCH_CHECK(h % ws == 0 && w % ws == 0, "Swin block: feature map ", h, "x", w,
+              " is not a multiple of the window size ", ws,
+              " (pad the input: latent sizes must be multiples of 8 * 2^(levels-1))");
   auto shortcut = x;
   auto y = norm1->forward(x);
   if (shift_size_ > 0) y = torch::roll(y, {-shift_size_, -shift_size_}, {2, 3});
@@ -124,7 +126,8 @@ torch::Tensor SwinTransformerBlockImpl::forward(const torch::Tensor& x) {
 }
 
 PatchEmbedImpl::PatchEmbedImpl(int64_t in_chans, int64_t embed_dim, int64_t patch_size, bool patch_norm) {
-  proj = register_module("proj", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_chans, embed_dim, patch_size).stride(patch_size)));
+  proj = register_module(
+      "proj", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_chans, embed_dim, patch_size).stride(patch_size)));
   if (patch_norm) norm = register_module("norm", GroupNorm32(embed_dim));
 }
 
@@ -148,9 +151,9 @@ BasicLayerImpl::BasicLayerImpl(const BasicLayerOptions& o) {
   patch_unembed = register_module("patch_unembed", PatchUnEmbed(o.in_chans, o.embed_dim, o.patch_norm));
   blocks = register_module("blocks", torch::nn::ModuleList());
   for (int64_t i = 0; i < o.depth; ++i)
-    blocks->push_back(SwinTransformerBlock(SwinBlockOptions{o.embed_dim, o.img_size, o.img_size, o.num_heads,
-                                                            o.window_size, i % 2 == 0 ? 0 : o.window_size / 2,
-                                                            o.mlp_ratio}));
+    blocks->push_back(
+        SwinTransformerBlock(SwinBlockOptions{o.embed_dim, o.img_size, o.img_size, o.num_heads, o.window_size,
+                                              i % 2 == 0 ? 0 : o.window_size / 2, o.mlp_ratio}));
 }
 
 torch::Tensor BasicLayerImpl::forward(const torch::Tensor& x) {

@@ -3,8 +3,8 @@
 // with no residual around the layer. Norms are GroupNorm32, the MLP is 1x1 convs with exact GELU.
 #pragma once
 #include <torch/nn/module.h>
-#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 
 #include <utility>

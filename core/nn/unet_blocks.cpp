@@ -23,8 +23,8 @@ torch::Tensor timestep_embedding(const torch::Tensor& timesteps, int64_t dim) {
   // Same op order as basic_ops.timestep_embedding so the float32 rounding matches.
   const int64_t half = dim / 2;
   // Made where the timesteps are: no host-to-device copy (and wait) per network call on a GPU.
-  auto freqs =
-      torch::exp(-std::log(10000.0) * torch::arange(0, half, torch::dtype(torch::kFloat32).device(timesteps.device())) / half);
+  auto freqs = torch::exp(-std::log(10000.0) *
+                          torch::arange(0, half, torch::dtype(torch::kFloat32).device(timesteps.device())) / half);
   auto args = timesteps.unsqueeze(1).to(torch::kFloat32) * freqs.unsqueeze(0);
   auto emb = torch::cat({torch::cos(args), torch::sin(args)}, -1);
   if (dim % 2) emb = torch::cat({emb, torch::zeros_like(emb.narrow(1, 0, 1))}, -1);
@@ -32,11 +32,13 @@ torch::Tensor timestep_embedding(const torch::Tensor& timesteps, int64_t dim) {
 }
 
 UpsampleImpl::UpsampleImpl(int64_t channels, bool use_conv) {
-  if (use_conv) conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)));
+  if (use_conv)
+    conv = register_module("conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)));
 }
 
 torch::Tensor UpsampleImpl::forward(const torch::Tensor& x) {
-  auto h = F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest));
+  auto h =
+      F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest));
   return conv ? conv->forward(h) : h;
 }
 
@@ -64,12 +66,14 @@ ResBlockImpl::ResBlockImpl(const ResBlockOptions& o) : o_(o) {
   out_layers = register_module("out_layers", torch::nn::Sequential(out_norm, torch::nn::SiLU(), dropout, out_conv));
 
   if (o.out_channels != o.channels)
-    skip_connection = register_module("skip_connection", torch::nn::Conv2d(Conv2dOptions(o.channels, o.out_channels, 1)));
+    skip_connection =
+        register_module("skip_connection", torch::nn::Conv2d(Conv2dOptions(o.channels, o.out_channels, 1)));
 }
 
 torch::Tensor ResBlockImpl::resample(const torch::Tensor& x) const {
   if (o_.up)
-    return F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest));
+    return F::interpolate(
+        x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest));
   if (o_.down) return torch::avg_pool2d(x, 2, 2);
   return x;
 }

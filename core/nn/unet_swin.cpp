@@ -90,17 +90,21 @@ UNetModelSwinImpl::UNetModelSwinImpl(const UNetConfig& cfg) : cfg_(cfg) {
     }
   }
 
-  out = register_module("out", torch::nn::Sequential(GroupNorm32(ch), torch::nn::SiLU(),
-                                                     torch::nn::Conv2d(torch::nn::Conv2dOptions(input_ch, cfg.out_channels, 3).padding(1))));
+  out = register_module(
+      "out",
+      torch::nn::Sequential(GroupNorm32(ch), torch::nn::SiLU(),
+                            torch::nn::Conv2d(torch::nn::Conv2dOptions(input_ch, cfg.out_channels, 3).padding(1))));
 }
 
-torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Tensor& timesteps, const torch::Tensor& lq) {
+torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Tensor& timesteps,
+                                         const torch::Tensor& lq) {
   if (precision_ == Precision::Fp32) return compute(x, timesteps, lq);
   Autocast autocast(x.device(), precision_);
   return compute(x, timesteps, lq).to(at::kFloat);
 }
 
-torch::Tensor UNetModelSwinImpl::compute(const torch::Tensor& x, const torch::Tensor& timesteps, const torch::Tensor& lq_in) {
+torch::Tensor UNetModelSwinImpl::compute(const torch::Tensor& x, const torch::Tensor& timesteps,
+                                         const torch::Tensor& lq_in) {
   auto emb = time_embed->forward(timestep_embedding(timesteps, cfg_.model_channels));
   torch::Tensor h = x;
   if (lq_in.defined()) {
@@ -114,8 +118,9 @@ torch::Tensor UNetModelSwinImpl::compute(const torch::Tensor& x, const torch::Te
       if (lq.size(2) > x.size(2))
         lq = torch::pixel_unshuffle(lq, 2);
       else
-        lq = torch::nn::functional::interpolate(
-            lq, torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{x.size(2), x.size(3)}).mode(torch::kNearest));
+        lq = torch::nn::functional::interpolate(lq, torch::nn::functional::InterpolateFuncOptions()
+                                                        .size(std::vector<int64_t>{x.size(2), x.size(3)})
+                                                        .mode(torch::kNearest));
     }
     TORCH_CHECK(lq.size(2) == x.size(2) && lq.size(3) == x.size(3), "the LQ image (", lq_in.size(2), "x", lq_in.size(3),
                 ") does not fit the diffusion state (", x.size(2), "x", x.size(3),

@@ -30,7 +30,8 @@ torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1, i
 torch::Tensor group_norm(torch::nn::GroupNorm& norm, const torch::Tensor& x) {
   if (x.scalar_type() == at::kFloat) return norm->forward(x);
   const auto& o = norm->options;
-  return torch::group_norm(x.to(at::kFloat), o.num_groups(), norm->weight.to(at::kFloat), norm->bias.to(at::kFloat), o.eps())
+  return torch::group_norm(x.to(at::kFloat), o.num_groups(), norm->weight.to(at::kFloat), norm->bias.to(at::kFloat),
+                           o.eps())
       .to(x.scalar_type());
 }
 
@@ -74,8 +75,8 @@ torch::Tensor AttnBlockImpl::forward(const torch::Tensor& x) {
   auto h = group_norm(norm, x);
   const int64_t b = x.size(0), c = x.size(1), hw = x.size(2) * x.size(3);
   auto qs = conv1x1(q, h).reshape({b, c, hw}).permute({0, 2, 1}).contiguous();  // [b, hw, c]
-  auto ks = conv1x1(k, h).reshape({b, c, hw});                     // [b, c, hw]
-  auto vs = conv1x1(v, h).reshape({b, c, hw});                     // [b, c, hw]
+  auto ks = conv1x1(k, h).reshape({b, c, hw});                                  // [b, c, hw]
+  auto vs = conv1x1(v, h).reshape({b, c, hw});                                  // [b, c, hw]
   const double scale = std::pow(static_cast<double>(c), -0.5);
   // softmax((q k) * c^-0.5) row by row, in chunks of query positions: rows do not depend on each other, and
   // a chunk of kChunkElements weights stays in cache between the bmm, the scaling and the softmax.
@@ -109,7 +110,9 @@ torch::Tensor AttnBlockImpl::forward(const torch::Tensor& x) {
   return conv1x1(proj_out, out.reshape(x.sizes())).add_(x);
 }
 
-DownsampleImpl::DownsampleImpl(int64_t channels) { conv = register_module("conv", vq::conv(channels, channels, 3, 2, 0)); }
+DownsampleImpl::DownsampleImpl(int64_t channels) {
+  conv = register_module("conv", vq::conv(channels, channels, 3, 2, 0));
+}
 
 torch::Tensor DownsampleImpl::forward(const torch::Tensor& x) {
   return conv->forward(F::pad(x, F::PadFuncOptions({0, 1, 0, 1}).mode(torch::kConstant).value(0)));
@@ -249,7 +252,8 @@ VQModelTorchImpl::VQModelTorchImpl(const VQConfig& cfg) : cfg_(cfg) {
   encoder = register_module("encoder", vq::Encoder(cfg));
   decoder = register_module("decoder", vq::Decoder(cfg));
   quantize = register_module("quantize", vq::VectorQuantizer(cfg.n_embed, cfg.embed_dim));
-  quant_conv = register_module("quant_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(cfg.z_channels, cfg.embed_dim, 1)));
+  quant_conv =
+      register_module("quant_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(cfg.z_channels, cfg.embed_dim, 1)));
   post_quant_conv =
       register_module("post_quant_conv", torch::nn::Conv2d(torch::nn::Conv2dOptions(cfg.embed_dim, cfg.z_channels, 1)));
   // Channels-last (NHWC) for every conv: oneDNN runs them natively in that layout, 2x faster than NCHW at
@@ -272,7 +276,9 @@ torch::Tensor VQModelTorchImpl::encode(const torch::Tensor& x) {
 torch::Tensor VQModelTorchImpl::decode(const torch::Tensor& h, bool force_not_quantize) {
   const auto in = h.to(dtype_);
   auto quant = force_not_quantize ? in : quantize->forward(in).z_q;
-  return decoder->forward(conv1x1(post_quant_conv, quant.contiguous(at::MemoryFormat::ChannelsLast))).contiguous().to(at::kFloat);
+  return decoder->forward(conv1x1(post_quant_conv, quant.contiguous(at::MemoryFormat::ChannelsLast)))
+      .contiguous()
+      .to(at::kFloat);
 }
 
 }  // namespace sinsr::nn

@@ -26,7 +26,9 @@ PairShards::PairShards(const std::string& dir) : dir_(dir) {
     const std::string path = (fs::path(dir) / s.file).string();
     std::error_code ec;
     const auto size = fs::file_size(path, ec);
-    if (ec) throw IntegrityError(path + ": listed in the manifest but missing; run sinsr datagen-verify " + dir + " --repair");
+    if (ec)
+      throw IntegrityError(path + ": listed in the manifest but missing; run sinsr datagen-verify " + dir +
+                           " --repair");
     if (static_cast<int64_t>(size) != s.bytes)
       throw IntegrityError(path + ": " + std::to_string(size) + " bytes, the manifest says " + std::to_string(s.bytes) +
                            " (truncated or replaced); run sinsr datagen-verify " + dir + " --repair");
@@ -36,7 +38,8 @@ PairShards::PairShards(const std::string& dir) : dir_(dir) {
 }
 
 PairShards::Shard& PairShards::shard_of(int64_t index) {
-  auto it = std::upper_bound(shards_.begin(), shards_.end(), index, [](int64_t i, const Shard& s) { return i < s.first; });
+  auto it =
+      std::upper_bound(shards_.begin(), shards_.end(), index, [](int64_t i, const Shard& s) { return i < s.first; });
   if (it == shards_.begin() || index >= std::prev(it)->first + std::prev(it)->count)
     throw IntegrityError(dir_ + ": no shard holds sample " + std::to_string(index) + "; run sinsr datagen-verify");
   Shard& s = *std::prev(it);
@@ -62,11 +65,13 @@ PairRows PairShards::load(const std::vector<int64_t>& indices, bool with_gt) {
       lq.push_back(s.reader->read_rows("lq", row, 1));
       if (with_gt) gt.push_back(s.reader->read_rows("gt", row, 1));
     } catch (const std::exception& e) {  // a checksum error, a short read
-      throw IntegrityError("sample " + std::to_string(i) + ": " + e.what() + "; run sinsr datagen-verify " + dir_ + " --repair");
+      throw IntegrityError("sample " + std::to_string(i) + ": " + e.what() + "; run sinsr datagen-verify " + dir_ +
+                           " --repair");
     }
     for (const at::Tensor& t : {x_T.back(), z_teacher.back(), z_gt.back()})
       if (!t.isfinite().all().item<bool>())
-        throw IntegrityError(s.path + ": sample " + std::to_string(i) + " holds NaN or infinite values; remake the data set");
+        throw IntegrityError(s.path + ": sample " + std::to_string(i) +
+                             " holds NaN or infinite values; remake the data set");
   }
   PairRows b;
   b.x_T = at::cat(x_T);

@@ -34,7 +34,8 @@ ShardIdentity read_shard_identity(const std::string& path) {
   return id;
 }
 
-ShardWriter::ShardWriter(const std::string& dir, ShardRange range, const SampleShapes& shapes, const ShardAttributes& attrs)
+ShardWriter::ShardWriter(const std::string& dir, ShardRange range, const SampleShapes& shapes,
+                         const ShardAttributes& attrs)
     : temp_(shard_temp_path(dir, range.first)), final_((fs::path(dir) / shard_file_name(range.first)).string()) {
   h5_ = std::make_unique<io::H5Writer>(temp_);
   auto with_rows = [&](const std::vector<int64_t>& sample) {
@@ -45,7 +46,8 @@ ShardWriter::ShardWriter(const std::string& dir, ShardRange range, const SampleS
   h5_->create_dataset("index", at::kLong, {range.count});
   h5_->create_dataset("gt", at::kByte, with_rows(shapes.gt));
   h5_->create_dataset("lq", at::kByte, with_rows(shapes.lq));
-  for (const char* name : {"x_T", "z_teacher", "z_y", "z_gt"}) h5_->create_dataset(name, at::kFloat, with_rows(shapes.latent));
+  for (const char* name : {"x_T", "z_teacher", "z_y", "z_gt"})
+    h5_->create_dataset(name, at::kFloat, with_rows(shapes.latent));
   h5_->set_attr("schema", std::string(kSchema));
   h5_->set_attr("teacher_sha256", attrs.teacher_sha256);
   h5_->set_attr("autoencoder_sha256", attrs.autoencoder_sha256);
@@ -66,7 +68,8 @@ ShardWriter::~ShardWriter() {
 }
 
 void ShardWriter::write(int64_t row, const at::Tensor& index, const at::Tensor& gt, const at::Tensor& lq,
-                        const at::Tensor& x_T, const at::Tensor& z_teacher, const at::Tensor& z_y, const at::Tensor& z_gt) {
+                        const at::Tensor& x_T, const at::Tensor& z_teacher, const at::Tensor& z_y,
+                        const at::Tensor& z_gt) {
   h5_->write_rows("index", row, index.to(at::kLong));
   h5_->write_rows("gt", row, gt);
   h5_->write_rows("lq", row, lq);

@@ -26,7 +26,7 @@ struct ShardAttributes {
   std::string config;          // the INI text that made it
   std::string content_sha256;  // hash of everything the samples depend on (datagen/datagen_plan.h)
   int64_t seed = 0;
-  std::string generator;       // "sinsr <version>"
+  std::string generator;  // "sinsr <version>"
 };
 
 // Shapes of one sample: gt [3, H, W], lq [3, H/sf, W/sf], latents [C, h, w].

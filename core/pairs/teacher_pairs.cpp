@@ -30,7 +30,8 @@ PairLatents TeacherPairs::compute(const data::PairBatch& batch) {
   out.z_gt = diffusion_.encode_first_stage(gt, /*up_sample=*/false);
   std::vector<at::Tensor> eps;
   for (int64_t r = 0; r < batch.index.size(0); ++r) {
-    at::Generator gen = make_generator(derive_seed(seed_, "x_T", static_cast<uint64_t>(batch.index[r].item<int64_t>())));
+    at::Generator gen =
+        make_generator(derive_seed(seed_, "x_T", static_cast<uint64_t>(batch.index[r].item<int64_t>())));
     eps.push_back(at::randn(out.z_y[r].sizes(), gen, at::kFloat));
   }
   out.x_T = diffusion_.prior_sample(out.z_y, at::stack(eps).to(device));

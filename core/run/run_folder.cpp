@@ -35,9 +35,11 @@ std::vector<CheckpointFolder> list_checkpoints(const std::string& ckpt_root) {
   std::vector<CheckpointFolder> out;
   for (const auto& e : fs::directory_iterator(ckpt_root)) {
     const std::string name = e.path().filename().string();
-    if (const auto step = checkpoint_step(name); step && e.is_directory()) out.push_back({name, e.path().string(), *step});
+    if (const auto step = checkpoint_step(name); step && e.is_directory())
+      out.push_back({name, e.path().string(), *step});
   }
-  std::sort(out.begin(), out.end(), [](const CheckpointFolder& a, const CheckpointFolder& b) { return a.step < b.step; });
+  std::sort(out.begin(), out.end(),
+            [](const CheckpointFolder& a, const CheckpointFolder& b) { return a.step < b.step; });
   return out;
 }
 

@@ -60,7 +60,8 @@ SuperResolver::SuperResolver(nn::UNetModelSwin unet, const Diffusion& diffusion,
   unet_->eval();
   // Captures copies of the handles, not `this`: a SuperResolver may be moved after construction.
   sampler_ = std::make_shared<nn::GraphedComputation>(
-      "infer sampler", [unet = unet_, diffusion = diffusion_, one_step = options_.steps == 1](const std::vector<at::Tensor>& in) mutable {
+      "infer sampler", [unet = unet_, diffusion = diffusion_,
+                        one_step = options_.steps == 1](const std::vector<at::Tensor>& in) mutable {
         const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) {
           return unet->forward(x, t, lq);
         };
@@ -113,9 +114,10 @@ at::Tensor SuperResolver::upscale(const at::Tensor& lq, uint64_t noise_seed) {
     for (int64_t c : cols) {
       const int64_t th = std::min(P, H - r), tw = std::min(P, W - c);
       const at::Tensor out = sample_tile(y.narrow(2, r, th).narrow(3, c, tw), gen)[0];
-      const at::Tensor wt = blend_weights(options_.blend, r * sf, c * sf, th * sf, tw * sf, H * sf, W * sf, (P - S) * sf)
-                                .to(device)
-                                .unsqueeze(0);
+      const at::Tensor wt =
+          blend_weights(options_.blend, r * sf, c * sf, th * sf, tw * sf, H * sf, W * sf, (P - S) * sf)
+              .to(device)
+              .unsqueeze(0);
       acc.narrow(1, r * sf, th * sf).narrow(2, c * sf, tw * sf).add_(out * wt);
       weight.narrow(1, r * sf, th * sf).narrow(2, c * sf, tw * sf).add_(wt);
     }

@@ -27,7 +27,8 @@ at::Tensor ramp(int64_t n, int64_t overlap, bool ramp_start, bool ramp_end) {
   auto a = w.accessor<float, 1>();
   for (int64_t i = 0; i < len; ++i) {
     // 0.5 - 0.5 cos(pi (i + 0.5) / len): in (0, 1), and w(i) + w(len - 1 - i) = 1 across an overlap.
-    const float v = static_cast<float>(0.5 - 0.5 * std::cos(M_PI * (static_cast<double>(i) + 0.5) / static_cast<double>(len)));
+    const float v =
+        static_cast<float>(0.5 - 0.5 * std::cos(M_PI * (static_cast<double>(i) + 0.5) / static_cast<double>(len)));
     if (ramp_start) a[i] = v;
     if (ramp_end) a[n - 1 - i] = v;
   }

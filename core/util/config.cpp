@@ -137,8 +137,8 @@ const std::string& Config::str(const std::string& dotted) const {
 }
 
 void Config::bad_value(const std::string& dotted, const std::string& expected) const {
-  throw UsageError("config key " + dotted + " = '" + str(dotted) + "' (from " + origins_.at(dotted) +
-                   "): expected " + expected);
+  throw UsageError("config key " + dotted + " = '" + str(dotted) + "' (from " + origins_.at(dotted) + "): expected " +
+                   expected);
 }
 
 int64_t Config::integer(const std::string& dotted) const {

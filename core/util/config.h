@@ -47,8 +47,8 @@ class Config {
   int64_t integer(const std::string& dotted) const;
   double real(const std::string& dotted) const;
   bool flag(const std::string& dotted) const;
-  std::vector<int64_t> int_list(const std::string& dotted) const;  // "1,2,2,4" or "[1, 2, 2, 4]"; "" = empty
-  std::vector<double> real_list(const std::string& dotted) const;  // "0.45, 0.25" or "[0.45, 0.25]"
+  std::vector<int64_t> int_list(const std::string& dotted) const;   // "1,2,2,4" or "[1, 2, 2, 4]"; "" = empty
+  std::vector<double> real_list(const std::string& dotted) const;   // "0.45, 0.25" or "[0.45, 0.25]"
   std::vector<double> real_range(const std::string& dotted) const;  // exactly "low, high" with low <= high
   std::vector<std::string> items(const std::string& dotted) const;  // the comma-separated items, trimmed
   // The merged configuration as INI text (all sections, or only those listed).

@@ -17,13 +17,13 @@ struct ChartSeries {
   std::string label;  // legend text; a chart whose labels are all empty has no legend
   ChartColour colour;
   std::vector<std::pair<double, double>> points;  // (x, y), joined in this order
-  bool markers = false;  // a dot on every point: for sparse series (one point per checkpoint)
+  bool markers = false;                           // a dot on every point: for sparse series (one point per checkpoint)
 };
 
 struct LineChart {
   // Text is drawn with OpenCV's Hershey fonts: ASCII only.
   std::string title, x_label, y_label;
-  bool log_y = false;  // y axis in decades; points with y <= 0 are left out
+  bool log_y = false;             // y axis in decades; points with y <= 0 are left out
   int width = 900, height = 500;  // pixels
   std::vector<ChartSeries> series;
 };

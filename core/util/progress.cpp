@@ -42,12 +42,14 @@ void Progress::print() {
   if (tty_) {
     constexpr int kWidth = 30;
     const int filled = total_ > 0 ? static_cast<int>(kWidth * done_ / total_) : kWidth;
-    std::fprintf(stderr, "\r[%s%s] %lld/%lld %s  %.2f %s/s  ETA %s ", std::string(static_cast<size_t>(filled), '#').c_str(),
+    std::fprintf(stderr, "\r[%s%s] %lld/%lld %s  %.2f %s/s  ETA %s ",
+                 std::string(static_cast<size_t>(filled), '#').c_str(),
                  std::string(static_cast<size_t>(kWidth - filled), ' ').c_str(), static_cast<long long>(done_),
                  static_cast<long long>(total_), unit_.c_str(), rate, unit_.c_str(), eta.c_str());
   } else {
     std::fprintf(stderr, "progress: %lld/%lld %s, %.2f %s/s, elapsed %s, ETA %s\n", static_cast<long long>(done_),
-                 static_cast<long long>(total_), unit_.c_str(), rate, unit_.c_str(), format_duration(secs).c_str(), eta.c_str());
+                 static_cast<long long>(total_), unit_.c_str(), rate, unit_.c_str(), format_duration(secs).c_str(),
+                 eta.c_str());
   }
   std::fflush(stderr);
 }

@@ -10,8 +10,8 @@ namespace sinsr {
 class Progress {
  public:
   Progress(int64_t total, std::string unit, double interval_seconds = 10.0);
-  void advance(int64_t n = 1);  // redraws (TTY) or prints when the interval has passed
-  void finish();                // ends the bar's line
+  void advance(int64_t n = 1);            // redraws (TTY) or prints when the interval has passed
+  void finish();                          // ends the bar's line
   void message(const std::string& line);  // prints a line without breaking the bar (warnings, skips)
   double elapsed_seconds() const;
   bool is_tty() const { return tty_; }

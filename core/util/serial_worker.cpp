@@ -2,7 +2,8 @@
 
 namespace sinsr {
 
-SerialWorker::SerialWorker(size_t max_queued) : max_queued_(max_queued < 1 ? 1 : max_queued), thread_([this] { run(); }) {}
+SerialWorker::SerialWorker(size_t max_queued)
+    : max_queued_(max_queued < 1 ? 1 : max_queued), thread_([this] { run(); }) {}
 
 SerialWorker::~SerialWorker() {
   {

@@ -181,8 +181,9 @@ Lpips load_lpips(const std::string& net, const io::TensorDict& backbone, const i
                  : "torchvision's vgg16 weights, e.g. vgg16-397923af.pth");
   std::vector<std::pair<std::string, std::shared_ptr<torch::nn::Module>>> heads;
   for (size_t k = 0; k < model->lins.size(); ++k) heads.emplace_back("lin" + std::to_string(k), model->lins[k].ptr());
-  load_part(heads, lin, lin_source,
-            "the v0.1 linear heads, PerceptualSimilarity's lpips/weights/v0.1/" + lpips_net_name(model->net()) + ".pth");
+  load_part(
+      heads, lin, lin_source,
+      "the v0.1 linear heads, PerceptualSimilarity's lpips/weights/v0.1/" + lpips_net_name(model->net()) + ".pth");
   return model;
 }
 

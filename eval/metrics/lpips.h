@@ -47,12 +47,12 @@ TORCH_MODULE(LpipsLinearHead);
 
 // Everything one evaluation computes, per image of the batch (N = batch size, k = 0..4 the tapped layer).
 struct LpipsBreakdown {
-  at::Tensor score;                      // [N]: per_layer summed in layer order
-  at::Tensor per_layer;                  // [N, 5]: term_k = mean_hw(lin_k(d_k))
-  at::Tensor per_layer_unweighted;       // [N, 5]: mean_hw(sum_c d_k), without the linear heads (diagnostic)
-  std::vector<at::Tensor> lin_maps;      // [N, 1, h_k, w_k]: lin_k(d_k) before the spatial mean
-  std::vector<at::Tensor> ref_features;  // [N, C_k, h_k, w_k]: raw backbone (ReLU) outputs of the reference
-  std::vector<at::Tensor> dist_features; // ... and of the distorted image
+  at::Tensor score;                       // [N]: per_layer summed in layer order
+  at::Tensor per_layer;                   // [N, 5]: term_k = mean_hw(lin_k(d_k))
+  at::Tensor per_layer_unweighted;        // [N, 5]: mean_hw(sum_c d_k), without the linear heads (diagnostic)
+  std::vector<at::Tensor> lin_maps;       // [N, 1, h_k, w_k]: lin_k(d_k) before the spatial mean
+  std::vector<at::Tensor> ref_features;   // [N, C_k, h_k, w_k]: raw backbone (ReLU) outputs of the reference
+  std::vector<at::Tensor> dist_features;  // ... and of the distorted image
 };
 
 // The metric network. Registered names mirror the reference state_dict keys one to one:
@@ -62,7 +62,7 @@ class LpipsImpl : public torch::nn::Module {
   explicit LpipsImpl(LpipsNet net);  // random init; load weights with load_lpips(), starts in eval mode
 
   // Images: float32 [N, 3, H, W] RGB in [0, 1], same shape. Lower = more similar.
-  at::Tensor score(const at::Tensor& dist, const at::Tensor& ref);      // [N], no autograd
+  at::Tensor score(const at::Tensor& dist, const at::Tensor& ref);         // [N], no autograd
   LpipsBreakdown evaluate(const at::Tensor& dist, const at::Tensor& ref);  // no autograd
   // The same computation under the caller's grad mode (differentiable; e.g. as a loss or for gradient probes).
   LpipsBreakdown forward(const at::Tensor& dist, const at::Tensor& ref);
@@ -82,7 +82,7 @@ class LpipsImpl : public torch::nn::Module {
   LpipsNet net_;
   std::vector<int64_t> tap_indices_, channels_;
   int64_t last_conv_channels_ = 0;  // output channels of the conv added last (what the next tap carries)
-  at::Tensor shift_, scale_;  // [1, 3, 1, 1]; constants, not state_dict entries of either weight file
+  at::Tensor shift_, scale_;        // [1, 3, 1, 1]; constants, not state_dict entries of either weight file
 
   void add_conv_relu(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding);
   void add_max_pool(int64_t kernel, int64_t stride);

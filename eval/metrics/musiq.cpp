@@ -64,18 +64,18 @@ ScaleTokens extract_scale_tokens(const at::Tensor& image, const MusiqPatchSettin
                                  int64_t max_seq_len) {
   const int64_t n = image.size(0), h = image.size(2), w = image.size(3);
   const int64_t kernel = settings.patch_size, stride = settings.patch_stride;
-  const auto patches = at::im2col(pad_tf_same(image, kernel, stride), {kernel, kernel}, {1, 1}, {0, 0},
-                                  {stride, stride});
+  const auto patches =
+      at::im2col(pad_tf_same(image, kernel, stride), {kernel, kernel}, {1, 1}, {0, 0}, {stride, stride});
   const int64_t count_h = ceil_div(h, stride), count_w = ceil_div(w, stride);
-  const auto spatial = hashed_spatial_index(settings.hash_grid_size, count_h, count_w).view({1, 1, -1}).expand(
-      {n, 1, count_h * count_w});
-  auto tokens = at::cat({patches, spatial, at::full_like(spatial, static_cast<double>(scale_id)),
-                         at::ones_like(spatial)},
-                        1);
+  const auto spatial = hashed_spatial_index(settings.hash_grid_size, count_h, count_w)
+                           .view({1, 1, -1})
+                           .expand({n, 1, count_h * count_w});
+  auto tokens =
+      at::cat({patches, spatial, at::full_like(spatial, static_cast<double>(scale_id)), at::ones_like(spatial)}, 1);
   const int64_t num_patches = tokens.size(2);
   if (max_seq_len >= 0) {
-    tokens = at::cat({tokens, at::zeros({n, tokens.size(1), max_seq_len}, tokens.options())}, 2)
-                 .slice(2, 0, max_seq_len);
+    tokens =
+        at::cat({tokens, at::zeros({n, tokens.size(1), max_seq_len}, tokens.options())}, 2).slice(2, 0, max_seq_len);
   }
   MusiqScaleInfo info;
   info.resized_h = h;
@@ -244,8 +244,8 @@ at::Tensor BottleneckImpl::forward(const at::Tensor& x) {
 
 MultiHeadAttentionImpl::MultiHeadAttentionImpl(int64_t dim, int64_t num_heads) : num_heads_(num_heads) {
   if (num_heads <= 0 || dim % num_heads != 0)
-    throw std::runtime_error("MUSIQ attention: hidden size " + std::to_string(dim) +
-                             " is not divisible by num_heads " + std::to_string(num_heads));
+    throw std::runtime_error("MUSIQ attention: hidden size " + std::to_string(dim) + " is not divisible by num_heads " +
+                             std::to_string(num_heads));
   query = register_module("query", torch::nn::Linear(dim, dim));
   key = register_module("key", torch::nn::Linear(dim, dim));
   value = register_module("value", torch::nn::Linear(dim, dim));
@@ -299,10 +299,10 @@ at::Tensor IndexedEmbeddingImpl::forward(const at::Tensor& inputs, const at::Ten
 
 TransformerEncoderImpl::TransformerEncoderImpl(const MusiqArch& arch) {
   const int64_t dim = arch.hidden_size, grid = arch.spatial_pos_grid_size;
-  posembed_input = register_module("posembed_input",
-                                   IndexedEmbedding("position_emb", std::vector<int64_t>{1, grid * grid, dim}));
-  scaleembed_input = register_module("scaleembed_input",
-                                     IndexedEmbedding("scale_emb", std::vector<int64_t>{arch.num_scales, dim}));
+  posembed_input =
+      register_module("posembed_input", IndexedEmbedding("position_emb", std::vector<int64_t>{1, grid * grid, dim}));
+  scaleembed_input =
+      register_module("scaleembed_input", IndexedEmbedding("scale_emb", std::vector<int64_t>{arch.num_scales, dim}));
   cls_ = register_parameter("cls", torch::zeros({1, 1, dim}));
   encoder_norm = register_module("encoder_norm", layer_norm(dim));
   // pyiqa keeps the blocks in an nn.ModuleDict named "transformer".
@@ -324,10 +324,9 @@ at::Tensor TransformerEncoderImpl::forward(const at::Tensor& x, const at::Tensor
 
 }  // namespace musiq
 
-MusiqImpl::MusiqImpl(const MusiqArch& arch, MusiqPatchSettings settings)
-    : arch_(arch), settings_(std::move(settings)) {
-  const int64_t used_scales = static_cast<int64_t>(settings_.longer_side_lengths.size()) +
-                              (settings_.max_seq_len_from_original_res ? 1 : 0);
+MusiqImpl::MusiqImpl(const MusiqArch& arch, MusiqPatchSettings settings) : arch_(arch), settings_(std::move(settings)) {
+  const int64_t used_scales =
+      static_cast<int64_t>(settings_.longer_side_lengths.size()) + (settings_.max_seq_len_from_original_res ? 1 : 0);
   if (settings_.patch_size != arch.patch_size || settings_.hash_grid_size != arch.spatial_pos_grid_size ||
       used_scales > arch.num_scales || arch.patch_size % 4 != 0)
     throw std::runtime_error("MUSIQ: patch settings (patch " + std::to_string(settings_.patch_size) + ", hash grid " +
@@ -371,7 +370,8 @@ at::Tensor MusiqImpl::score(const at::Tensor& images) {
   for (int64_t i = 0; i < images.size(0); ++i)
     // The patches are cut on the CPU (index arithmetic in float32, as the reference), the network runs where
     // its weights are.
-    scores.push_back(forward(musiq_multiscale_input(images.slice(0, i, i + 1).cpu(), settings_).tokens.to(weights_device())));
+    scores.push_back(
+        forward(musiq_multiscale_input(images.slice(0, i, i + 1).cpu(), settings_).tokens.to(weights_device())));
   return at::cat(scores);
 }
 

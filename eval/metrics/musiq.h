@@ -25,7 +25,7 @@ namespace sinsr::metrics {
 struct MusiqPatchSettings {
   int64_t patch_size = 32;
   int64_t patch_stride = 32;
-  int64_t hash_grid_size = 10;                          // hse_grid_size: G x G hashed spatial positions
+  int64_t hash_grid_size = 10;                         // hse_grid_size: G x G hashed spatial positions
   std::vector<int64_t> longer_side_lengths{224, 384};  // pyiqa sorts them (scale index = rank)
   // Patches kept from the original resolution: negative = all of them (pyiqa's -1), n >= 0 = padded or cut
   // to n slots, nullopt = no original-resolution scale (pyiqa's None).

@@ -44,8 +44,8 @@ void check_images(const at::Tensor& dist, const at::Tensor& ref, const PsnrSsimV
     if (image->scalar_type() != at::kByte || image->dim() != 3 || image->size(2) != 3)
       throw std::invalid_argument("psnr_ssim: images must be uint8 [H, W, 3] RGB tensors, got " + shape_of(*image));
   if (dist.sizes() != ref.sizes())
-    throw std::invalid_argument("psnr_ssim: the distorted and the reference image differ in size: " +
-                                shape_of(dist) + " vs " + shape_of(ref));
+    throw std::invalid_argument("psnr_ssim: the distorted and the reference image differ in size: " + shape_of(dist) +
+                                " vs " + shape_of(ref));
   // SSIM filters with a valid 11 x 11 window, so it needs at least that much image after the crop.
   const int64_t min_side = v.measure == QualityMeasure::Ssim ? kWindowSize : 1;
   if (std::min(dist.size(0), dist.size(1)) - 2 * v.crop_border < min_side)
@@ -283,8 +283,7 @@ at::Tensor basicsr_gaussian_window() {
 }  // namespace psnr_ssim_detail
 
 bool operator==(const PsnrSsimVariant& a, const PsnrSsimVariant& b) {
-  return a.library == b.library && a.measure == b.measure && a.channels == b.channels &&
-         a.crop_border == b.crop_border;
+  return a.library == b.library && a.measure == b.measure && a.channels == b.channels && a.crop_border == b.crop_border;
 }
 
 std::string variant_name(const PsnrSsimVariant& v) {
@@ -311,11 +310,11 @@ PsnrSsimVariant parse_psnr_ssim_variant(const std::string& name) {
   std::smatch m;
   if (!std::regex_match(name, m, kPattern)) throw invalid();
   PsnrSsimVariant v;
-  v.library = m[1] == "pyiqa" ? PsnrSsimLibrary::Pyiqa
+  v.library = m[1] == "pyiqa"     ? PsnrSsimLibrary::Pyiqa
               : m[1] == "basicsr" ? PsnrSsimLibrary::BasicsrNumpy
                                   : PsnrSsimLibrary::BasicsrTorch;
   v.measure = m[2] == "psnr" ? QualityMeasure::Psnr : QualityMeasure::Ssim;
-  v.channels = m[3] == "rgb" ? PsnrSsimChannels::Rgb
+  v.channels = m[3] == "rgb"     ? PsnrSsimChannels::Rgb
                : m[3] == "y_yiq" ? PsnrSsimChannels::YiqY
                                  : PsnrSsimChannels::YcbcrY;
   // One spelling per variant: the round trip rejects e.g. "pyiqa_psnr_y", "basicsr_psnr_y_ycbcr_crop4", a

@@ -8,16 +8,16 @@
 
 #include <chrono>
 #include <cmath>
-#include <iostream>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "core/io/hdf5_file.h"
+#include "core/pairs/shard_names.h"
 #include "core/util/atomic_file.h"
 #include "core/util/config.h"
 #include "core/util/errors.h"
-#include "core/pairs/shard_names.h"
 #include "tests/support/photos.h"
 #include "tests/support/processes.h"
 #include "tests/support/run.h"
@@ -45,7 +45,9 @@ std::string datagen_args(const fs::path& out, int64_t n) {
          " --num-samples " + std::to_string(n) +
          " --teacher tests/fixtures/parity/unet_small.pth --autoencoder tests/fixtures/parity/vq_small.pth";
 }
-std::string single(const fs::path& out, int64_t n) { return "env SINSR_THREADS=1 " + sinsr_binary() + datagen_args(out, n); }
+std::string single(const fs::path& out, int64_t n) {
+  return "env SINSR_THREADS=1 " + sinsr_binary() + datagen_args(out, n);
+}
 std::string mpirun2(const std::string& args) {
   return "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 SINSR_THREADS=1 mpirun -np 2 --oversubscribe " +
          sinsr_binary() + args;
@@ -99,10 +101,12 @@ double relative_l2(const std::map<int64_t, std::map<std::string, at::Tensor>>& a
 //   6e-2 (measured 2.5e-2 and 1.8e-2), x_T = z_y + noise likewise.
 TEST(Datagen, Bf16PairsMatchFp32WithinTheMeasuredTolerance) {
   const fs::path f32 = fresh_dir("sinsr_datagen_fp32"), b16 = fresh_dir("sinsr_datagen_bf16");
-  const std::string demo = " datagen --config configs/demo.ini --data.hr=" + photos().string() + " --num-samples 4"
+  const std::string demo = " datagen --config configs/demo.ini --data.hr=" + photos().string() +
+                           " --num-samples 4"
                            " --datagen.shard_size=4 --teacher models/demo-teacher-x2.pth --out ";
   ASSERT_EQ(run_command("env SINSR_THREADS=1 " + sinsr_binary() + demo + f32.string()).exit_code, 0);
-  const auto r = run_command("env SINSR_THREADS=1 " + sinsr_binary() + demo + b16.string() + " --datagen.precision=bf16");
+  const auto r =
+      run_command("env SINSR_THREADS=1 " + sinsr_binary() + demo + b16.string() + " --datagen.precision=bf16");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto a = samples_of(f32), b = samples_of(b16);
   ASSERT_EQ(a.size(), 4u);
@@ -173,14 +177,17 @@ TEST(Datagen, KillNineAtThreeMomentsThenResumeEqualsTheUninterruptedRun) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
 
   // 1: while the very first shard is being written (its temporary file exists, no shard is complete).
-  kill_when(single(dir, kSamples), [&] { return !temp_files(dir).empty(); }, "first shard in progress");
+  kill_when(
+      single(dir, kSamples), [&] { return !temp_files(dir).empty(); }, "first shard in progress");
   EXPECT_EQ(count_shards(dir), 0);
   // 2: the resumed run, killed once two shards are complete.
-  kill_when(single(dir, kSamples), [&] { return count_shards(dir) >= 2; }, "after two shards");
+  kill_when(
+      single(dir, kSamples), [&] { return count_shards(dir) >= 2; }, "after two shards");
   // 3: the next resume, killed while a later shard is being written.
   const int before = count_shards(dir);
-  kill_when(single(dir, kSamples), [&] { return count_shards(dir) > before && !temp_files(dir).empty(); },
-            "a later shard in progress");
+  kill_when(
+      single(dir, kSamples), [&] { return count_shards(dir) > before && !temp_files(dir).empty(); },
+      "a later shard in progress");
   EXPECT_FALSE(fs::exists(dir / "manifest.json"));
 
   auto fin = run_command(single(dir, kSamples));
@@ -267,8 +274,10 @@ TEST(Datagen, VerifyChecksSeedAndConfigRefusesAnEditedManifestAndMovesUnlistedSh
   std::ofstream(dir / "manifest.json", std::ios::trunc) << edited;
   auto v = run_command(sinsr_binary() + " datagen-verify " + dir.string());
   EXPECT_EQ(v.exit_code, kExitIntegrity) << v.output;
-  EXPECT_NE(v.output.find("manifest.json: its config, seed or weight checksums no longer match"), std::string::npos) << v.output;
-  EXPECT_NE(v.output.find("pairs-000000000.h5: seed attribute 12345 differs from the manifest's 7"), std::string::npos) << v.output;
+  EXPECT_NE(v.output.find("manifest.json: its config, seed or weight checksums no longer match"), std::string::npos)
+      << v.output;
+  EXPECT_NE(v.output.find("pairs-000000000.h5: seed attribute 12345 differs from the manifest's 7"), std::string::npos)
+      << v.output;
   auto refused = run_command(sinsr_binary() + " datagen-verify --repair " + dir.string());
   EXPECT_EQ(refused.exit_code, kExitUsage) << refused.output;
   EXPECT_NE(refused.output.find("restore the original manifest.json, or make the data set again"), std::string::npos)

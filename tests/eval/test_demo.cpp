@@ -19,20 +19,25 @@ namespace sinsr::test {
 namespace {
 
 TEST(Demo, RunsEveryStageWritesTheReportAndResumes) {
-  const fs::path photos = fresh_dir("sinsr_demo_photos"), teacher_run = fresh_dir("sinsr_demo_teacher"), out = fresh_dir("sinsr_demo_out");
+  const fs::path photos = fresh_dir("sinsr_demo_photos"), teacher_run = fresh_dir("sinsr_demo_teacher"),
+                 out = fresh_dir("sinsr_demo_out");
   fs::create_directories(photos / "train");
   fs::create_directories(photos / "heldout");
-  for (int i = 0; i < 3; ++i) write_synthetic_photo((photos / "train" / ("t" + std::to_string(i) + ".png")).string(), 120, 150, 20 + i);
-  for (int i = 0; i < 2; ++i) write_synthetic_photo((photos / "heldout" / ("h" + std::to_string(i) + ".png")).string(), 100, 110, 40 + i);
+  for (int i = 0; i < 3; ++i)
+    write_synthetic_photo((photos / "train" / ("t" + std::to_string(i) + ".png")).string(), 120, 150, 20 + i);
+  for (int i = 0; i < 2; ++i)
+    write_synthetic_photo((photos / "heldout" / ("h" + std::to_string(i) + ".png")).string(), 100, 110, 40 + i);
   // A pixel-space teacher of the demo's architecture: two steps of train-teacher.
   const std::string threads = "env SINSR_THREADS=2 ";
-  auto t = run_command(threads + sinsr_binary() + " train-teacher --config configs/demo.ini --data.hr=" + (photos / "train").string() +
-                       " --out " + teacher_run.string() + " --train.steps=2 --train.batch_size=2 --train.microbatch=2 --train.val_samples=0");
+  auto t = run_command(threads + sinsr_binary() + " train-teacher --config configs/demo.ini --data.hr=" +
+                       (photos / "train").string() + " --out " + teacher_run.string() +
+                       " --train.steps=2 --train.batch_size=2 --train.microbatch=2 --train.val_samples=0");
   ASSERT_EQ(t.exit_code, 0) << t.output;
   const std::string teacher = (teacher_run / "ckpt" / "000000002" / "ema.pth").string();
 
   const std::string demo = threads + sinsr_binary() + " demo --out " + out.string() + " --photos " + photos.string() +
-                           " --teacher " + teacher + " --pairs 6 --heldout-size 64 --train.steps=2 --train.batch_size=2"
+                           " --teacher " + teacher +
+                           " --pairs 6 --heldout-size 64 --train.steps=2 --train.batch_size=2"
                            " --train.microbatch=2 --train.val_samples=2 --train.log_every=1 --datagen.shard_size=4";
   auto r = run_command(demo);
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -52,21 +57,27 @@ TEST(Demo, RunsEveryStageWritesTheReportAndResumes) {
   }
   EXPECT_EQ(res["images"].as_array().size(), 2u);
   // The speed-up is the teacher's seconds over the student's, as reported.
-  EXPECT_NEAR(res["speedup"].as_number(), methods[1]["seconds_per_image"].as_number() / methods[2]["seconds_per_image"].as_number(), 1e-9);
-  for (const char* k : {"student_close", "both_beat_bicubic", "fast_enough"}) EXPECT_TRUE(res["checks"][k].is_bool()) << k;
+  EXPECT_NEAR(res["speedup"].as_number(),
+              methods[1]["seconds_per_image"].as_number() / methods[2]["seconds_per_image"].as_number(), 1e-9);
+  for (const char* k : {"student_close", "both_beat_bicubic", "fast_enough"})
+    EXPECT_TRUE(res["checks"][k].is_bool()) << k;
 
   const std::string html = read_file((out / "report.html").string());
-  for (const char* piece : {"What the demo shows", "Held-out photos: means", "Per image", "Loss curves", "Crops", "student/metrics.png"})
+  for (const char* piece :
+       {"What the demo shows", "Held-out photos: means", "Per image", "Loss curves", "Crops", "student/metrics.png"})
     EXPECT_NE(html.find(piece), std::string::npos) << piece;
   for (const char* h : {"h0", "h1"}) {
-    for (int p = 0; p < 5; ++p) EXPECT_TRUE(fs::exists(out / "crops" / (std::string(h) + "_" + std::to_string(p) + ".png"))) << h << p;
+    for (int p = 0; p < 5; ++p)
+      EXPECT_TRUE(fs::exists(out / "crops" / (std::string(h) + "_" + std::to_string(p) + ".png"))) << h << p;
     for (const char* m : names) EXPECT_TRUE(fs::exists(out / "sr" / m / (std::string(h) + ".png"))) << m << h;
   }
   EXPECT_TRUE(fs::exists(out / "student" / "metrics.png"));
   // The report says on how many images the teacher is below bicubic, whenever it is on any.
   int below = 0;
-  for (const Json& im : res["images"].as_array()) below += im["teacher"]["psnr"].as_number() < im["bicubic"]["psnr"].as_number();
-  const std::string below_note = "On " + std::to_string(below) + " of 2 held-out images the teacher scores below bicubic";
+  for (const Json& im : res["images"].as_array())
+    below += im["teacher"]["psnr"].as_number() < im["bicubic"]["psnr"].as_number();
+  const std::string below_note =
+      "On " + std::to_string(below) + " of 2 held-out images the teacher scores below bicubic";
   EXPECT_EQ(html.find(below_note) != std::string::npos, below > 0) << below_note;
   EXPECT_EQ(html.find("the teacher scores below bicubic") != std::string::npos, below > 0);
 
@@ -84,8 +95,9 @@ TEST(Demo, MissingTeacherOrPhotosAreClearErrors) {
   EXPECT_NE(r.output.find("none.pth not found"), std::string::npos) << r.output;
   // From another folder the fetch script is not at hand: the error says so instead of failing later.
   const fs::path cwd = fresh_dir("sinsr_demo_elsewhere");
-  r = run_command("cd " + cwd.string() + " && " + sinsr_binary() + " demo --config " + fs::absolute("configs/demo.ini").string() +
-                  " --out " + out.string() + " --photos " + (cwd / "nothing").string() + " --teacher " +
+  r = run_command("cd " + cwd.string() + " && " + sinsr_binary() + " demo --config " +
+                  fs::absolute("configs/demo.ini").string() + " --out " + out.string() + " --photos " +
+                  (cwd / "nothing").string() + " --teacher " +
                   fs::absolute("tests/fixtures/parity/unet_small.pth").string());
   EXPECT_EQ(r.exit_code, kExitUsage) << r.output;
   EXPECT_NE(r.output.find("fetch-demo-photos.sh"), std::string::npos) << r.output;

@@ -38,7 +38,8 @@ fs::path bicubic_outputs(const std::string& name) {
 }
 
 // results.csv as (metric/variant -> value) for one checkpoint/weights (first match).
-std::map<std::string, double> csv_values(const fs::path& csv, const std::string& checkpoint = "", const std::string& weights = "") {
+std::map<std::string, double> csv_values(const fs::path& csv, const std::string& checkpoint = "",
+                                         const std::string& weights = "") {
   std::ifstream in(csv);
   std::string line;
   std::getline(in, line);  // header: checkpoint,step,weights,benchmark,metric,variant,value,images,higher_is_better
@@ -73,17 +74,22 @@ double mean_psnr_y(const fs::path& pred_dir, const std::string& gt_dir) {
 
 TEST(Eval, BicubicAgainstGtPrintsEveryPsnrSsimVariantAndNamesMissingWeights) {
   const fs::path pred = bicubic_outputs("sinsr_eval_bicubic"), out = fresh_dir("sinsr_eval_bicubic_out");
-  const auto r = run_command(sinsr_binary() + " eval --pred " + pred.string() + " --gt " + kBench + "/gt --out " + out.string());
+  const auto r =
+      run_command(sinsr_binary() + " eval --pred " + pred.string() + " --gt " + kBench + "/gt --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const std::string v : {"pyiqa-ycbcr", "pyiqa-rgb", "basicsr-y"})
     for (const std::string m : {"psnr", "ssim"})
       EXPECT_NE(r.output.find(m + "     " + v), std::string::npos) << m << " " << v << "\n" << r.output;
-  EXPECT_NE(r.output.find("lpips (alex): unavailable (no weights: set eval.lpips_alex_backbone=... and eval.lpips_alex_lin=...)"),
-            std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("clipiqa: unavailable (no weights: set eval.clipiqa_weights="), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(
+                "lpips (alex): unavailable (no weights: set eval.lpips_alex_backbone=... and eval.lpips_alex_lin=...)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("clipiqa: unavailable (no weights: set eval.clipiqa_weights="), std::string::npos)
+      << r.output;
   EXPECT_NE(r.output.find("musiq: unavailable (no weights: set eval.musiq_weights="), std::string::npos) << r.output;
   const auto values = csv_values(out / "results.csv");
-  EXPECT_NEAR(values.at("psnr/pyiqa-ycbcr"), mean_psnr_y(pred, kBench + "/gt"), 1e-4);  // float32 reference vs float64 here
+  EXPECT_NEAR(values.at("psnr/pyiqa-ycbcr"), mean_psnr_y(pred, kBench + "/gt"),
+              1e-4);  // float32 reference vs float64 here
   EXPECT_GT(values.at("ssim/pyiqa-ycbcr"), 0.3);
   EXPECT_LT(values.at("ssim/pyiqa-ycbcr"), 1.0);
   EXPECT_TRUE(fs::exists(out / "results.json"));
@@ -99,7 +105,8 @@ TEST(Eval, TwoRanksGiveByteIdenticalResultsAndUnpairedFilesAreListed) {
   const auto r2 = run_command(kMpi + "env SINSR_THREADS=1 " + sinsr_binary() + args + two.string());
   ASSERT_EQ(r1.exit_code, 0) << r1.output;
   ASSERT_EQ(r2.exit_code, 0) << r2.output;
-  EXPECT_NE(r1.output.find("1 output(s) without a reference, not scored: extra_without_gt.png"), std::string::npos) << r1.output;
+  EXPECT_NE(r1.output.find("1 output(s) without a reference, not scored: extra_without_gt.png"), std::string::npos)
+      << r1.output;
   for (const std::string f : {"results.csv", "per_image.csv"})
     EXPECT_EQ(read_file((one / f).string()), read_file((two / f).string())) << f;
 }
@@ -120,19 +127,28 @@ TEST(Eval, CheckpointsOfATinyRunAreScoredReportedAndCached) {
                         "psnr_ssim_variants = pyiqa-ycbcr\n");
   // LPIPS with the fixture's random AlexNet backbone and real v0.1 heads (stored in the HDF5 file).
   const std::string lpips_h5 = parity_dir() + "/metric_lpips.h5";
-  io::write_state_dict((root / "lin.pth").string(), read_state_dict_group(io::H5Reader(lpips_h5), "alex/lin_state_dict"));
-  const std::string nets = " --config configs/tiny.ini --teacher tests/fixtures/parity/unet_small.pth"
-                           " --autoencoder tests/fixtures/parity/vq_small.pth";
-  ASSERT_EQ(run_command(sinsr_binary() + " datagen" + nets + " --data.hr=" + kBench + "/gt --out " + (root / "pairs").string() +
-                        " --num-samples 6").exit_code, 0);
-  ASSERT_EQ(run_command(sinsr_binary() + " train --config configs/tiny.ini --teacher tests/fixtures/parity/unet_small.pth"
-                        " --data " + (root / "pairs").string() + " --out " + (root / "run").string() +
+  io::write_state_dict((root / "lin.pth").string(),
+                       read_state_dict_group(io::H5Reader(lpips_h5), "alex/lin_state_dict"));
+  const std::string nets =
+      " --config configs/tiny.ini --teacher tests/fixtures/parity/unet_small.pth"
+      " --autoencoder tests/fixtures/parity/vq_small.pth";
+  ASSERT_EQ(run_command(sinsr_binary() + " datagen" + nets + " --data.hr=" + kBench + "/gt --out " +
+                        (root / "pairs").string() + " --num-samples 6")
+                .exit_code,
+            0);
+  ASSERT_EQ(run_command(sinsr_binary() +
+                        " train --config configs/tiny.ini --teacher tests/fixtures/parity/unet_small.pth"
+                        " --data " +
+                        (root / "pairs").string() + " --out " + (root / "run").string() +
                         " --train.steps=6 --train.batch_size=2 --train.microbatch=2 --train.val_samples=1"
-                        " --train.ckpt_every=2 --train.keep_ckpts=5 --train.warmup=1").exit_code, 0);
-  const std::string eval = sinsr_binary() + " eval" + nets + " --checkpoints " + (root / "run/ckpt").string() + " --benchmark " +
-                           (root / "bench.ini").string() + " --out " + (root / "eval").string() +
-                           " --eval.lpips_alex_backbone=" + parity_dir() + "/metric_lpips_alex_backbone.pth --eval.lpips_alex_lin=" +
-                           (root / "lin.pth").string() + " --eval.crops=1";
+                        " --train.ckpt_every=2 --train.keep_ckpts=5 --train.warmup=1")
+                .exit_code,
+            0);
+  const std::string eval = sinsr_binary() + " eval" + nets + " --checkpoints " + (root / "run/ckpt").string() +
+                           " --benchmark " + (root / "bench.ini").string() + " --out " + (root / "eval").string() +
+                           " --eval.lpips_alex_backbone=" + parity_dir() +
+                           "/metric_lpips_alex_backbone.pth --eval.lpips_alex_lin=" + (root / "lin.pth").string() +
+                           " --eval.crops=1";
   const auto first = run_command(eval);
   ASSERT_EQ(first.exit_code, 0) << first.output;
 
@@ -150,7 +166,8 @@ TEST(Eval, CheckpointsOfATinyRunAreScoredReportedAndCached) {
   EXPECT_NE(csv_values(root / "eval/results.csv", "000000002", "student").at("psnr/pyiqa-ycbcr"),
             csv_values(root / "eval/results.csv", "000000006", "student").at("psnr/pyiqa-ycbcr"));
   const std::string html = read_file((root / "eval/report.html").string());
-  for (const std::string p : {"plots/two_psnr_pyiqa-ycbcr.png", "plots/two_lpips_alex.png", "teacher", "-student.png", "-gt.png"})
+  for (const std::string p :
+       {"plots/two_psnr_pyiqa-ycbcr.png", "plots/two_lpips_alex.png", "teacher", "-student.png", "-gt.png"})
     EXPECT_NE(html.find(p), std::string::npos) << p;
   EXPECT_TRUE(fs::exists(root / "eval/plots/two_lpips_alex.png"));
 
@@ -158,7 +175,8 @@ TEST(Eval, CheckpointsOfATinyRunAreScoredReportedAndCached) {
   const auto again = run_command(eval);
   ASSERT_EQ(again.exit_code, 0) << again.output;
   size_t cached = 0;
-  for (size_t at = again.output.find(": cached"); at != std::string::npos; at = again.output.find(": cached", at + 1)) ++cached;
+  for (size_t at = again.output.find(": cached"); at != std::string::npos; at = again.output.find(": cached", at + 1))
+    ++cached;
   EXPECT_EQ(cached, 6u) << again.output;
   EXPECT_EQ(read_file((root / "eval/results.csv").string()), csv);
 

@@ -37,7 +37,8 @@ const fs::path& photos() {
   return d;
 }
 
-std::string datagen(const fs::path& out, int64_t n, const std::string& teacher = kTeacher, const fs::path& hr = photos()) {
+std::string datagen(const fs::path& out, int64_t n, const std::string& teacher = kTeacher,
+                    const fs::path& hr = photos()) {
   return "env SINSR_THREADS=1 " + sinsr_binary() + " datagen --config configs/tiny.ini --data.hr=" + hr.string() +
          " --out " + out.string() + " --num-samples " + std::to_string(n) + " --teacher " + teacher +
          " --autoencoder " + kVq;
@@ -47,7 +48,8 @@ std::string train(const fs::path& data, const fs::path& run, const std::string& 
   return "env SINSR_THREADS=1 " + sinsr_binary() + " train --config configs/tiny.ini --data " + data.string() +
          " --out " + run.string() + " --teacher " + kTeacher + " --train.steps=" + std::to_string(steps) +
          " --train.batch_size=4 --train.microbatch=2 --train.val_samples=2 --train.log_every=1"
-         " --train.ckpt_every=2 --train.keep_ckpts=10 --train.warmup=0" + extra;
+         " --train.ckpt_every=2 --train.keep_ckpts=10 --train.warmup=0" +
+         extra;
 }
 
 // A data set of 24 teacher pairs shared by the training tests.
@@ -137,7 +139,8 @@ TEST(Faults, EveryCommandRefusesABadConfigValueBeforeAnyWork) {
     for (const std::string bad : {"log_every=0", "ckpt_every=0", "val_every=0", "lr=-1", "lr=nan", "ema_rate=2",
                                   "log_every=-1", "peer_timeout=0"}) {
       const RunResult r = run_command(sinsr_binary() + " " + command + " --train." + bad);
-      expect_error_line(r, 2, {"config key train." + bad.substr(0, bad.find('=')) + " = '" + bad.substr(bad.find('=') + 1) + "'"});
+      expect_error_line(
+          r, 2, {"config key train." + bad.substr(0, bad.find('=')) + " = '" + bad.substr(bad.find('=') + 1) + "'"});
     }
   // A bad value in a file names the file.
   const fs::path ini = fresh_dir("sinsr_faults_ini") / "bad.ini";
@@ -150,11 +153,14 @@ TEST(Faults, EveryCommandRefusesABadConfigValueBeforeAnyWork) {
 // LibTorch stack trace or a signal: x1 for a latent model whose autoencoder downsamples by 4 (the UNet's check
 // names diffusion.sf), and an image_size whose Swin masks would not fit in memory (bounded by its rule).
 TEST(Faults, ValuesThatDoNotFitTheModelEndInOneLine) {
-  const std::string infer = sinsr_binary() + " infer --config configs/tiny.ini -i " + (photos() / "p0.png").string() + " -o " +
-                            (fresh_dir("sinsr_faults_fit") / "out").string() + " --model " + kTeacher + " --autoencoder " + kVq;
-  expect_error_line(run_command(infer + " --diffusion.sf=1"), 1, {"p0.png", "does not fit the diffusion state", "diffusion.sf"});
-  expect_error_line(run_command(infer + " --model.image_size=100000"), 2,
-                    {"config key model.image_size = '100000' (from command line): expected an integer >= 1 and <= 4096"});
+  const std::string infer = sinsr_binary() + " infer --config configs/tiny.ini -i " + (photos() / "p0.png").string() +
+                            " -o " + (fresh_dir("sinsr_faults_fit") / "out").string() + " --model " + kTeacher +
+                            " --autoencoder " + kVq;
+  expect_error_line(run_command(infer + " --diffusion.sf=1"), 1,
+                    {"p0.png", "does not fit the diffusion state", "diffusion.sf"});
+  expect_error_line(
+      run_command(infer + " --model.image_size=100000"), 2,
+      {"config key model.image_size = '100000' (from command line): expected an integer >= 1 and <= 4096"});
 }
 
 // 17.2: a disk that fills while shards are written: one line with the file and the system's reason, exit 1,
@@ -214,8 +220,10 @@ TEST(Faults, AReadOnlyTargetIsOneLineNamingTheFile) {
   expect_error_line(run_command(sinsr_binary() + " infer --config configs/tiny.ini -i " + input + " -o " +
                                 (disk.dir() / "out").string() + " --model " + kTeacher + " --autoencoder " + kVq),
                     1, {(disk.dir() / "out" / "p0.png").string(), "Read-only file system"});
-  expect_error_line(run_command(train(pairs(), disk.dir() / "run")), 1, {(disk.dir() / "run").string(), "Read-only file system"});
-  expect_error_line(run_command(datagen(disk.dir() / "out", 4)), 1, {(disk.dir() / "out").string(), "Read-only file system"});
+  expect_error_line(run_command(train(pairs(), disk.dir() / "run")), 1,
+                    {(disk.dir() / "run").string(), "Read-only file system"});
+  expect_error_line(run_command(datagen(disk.dir() / "out", 4)), 1,
+                    {(disk.dir() / "out").string(), "Read-only file system"});
 }
 
 // 17.3: bad photos among good ones (a header claiming 100000 x 100000 pixels, text named .png, a 16-bit
@@ -313,10 +321,12 @@ pid_t rank_pid(pid_t mpirun, int rank) {
 TEST(Faults, AStoppedDatagenRankMakesTheJobExitWithinThePeerTimeout) {
   for (const int stopped : {1, 0}) {
     const fs::path out = fresh_dir("sinsr_faults_stopped_" + std::to_string(stopped)) / "ds";
-    BackgroundCommand job("env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 SINSR_THREADS=1 mpirun -np 2 "
-                          "--oversubscribe " + sinsr_binary() + " datagen --config configs/tiny.ini --data.hr=" +
-                          photos().string() + " --out " + out.string() + " --num-samples 2000 --teacher " + kTeacher +
-                          " --autoencoder " + kVq + " --datagen.peer_timeout=8");
+    BackgroundCommand job(
+        "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 SINSR_THREADS=1 mpirun -np 2 "
+        "--oversubscribe " +
+        sinsr_binary() + " datagen --config configs/tiny.ini --data.hr=" + photos().string() + " --out " +
+        out.string() + " --num-samples 2000 --teacher " + kTeacher + " --autoencoder " + kVq +
+        " --datagen.peer_timeout=8");
     // Under way: a first shard is done.
     ASSERT_TRUE(job.wait_for([&] {
       for (const std::string& name : names_in(out))
@@ -349,8 +359,10 @@ TEST(Faults, TrainOnADamagedDataSetExitsThreeNamingTheShard) {
     return copy;
   };
   const fs::path missing = damaged_copy("missing", [](const fs::path& p) { fs::remove(p); });
-  expect_error_line(run_command(train(missing, missing.parent_path() / "run")), 3, {(missing / shard).string(), "missing"});
-  const fs::path truncated = damaged_copy("truncated", [](const fs::path& p) { fs::resize_file(p, fs::file_size(p) / 2); });
+  expect_error_line(run_command(train(missing, missing.parent_path() / "run")), 3,
+                    {(missing / shard).string(), "missing"});
+  const fs::path truncated =
+      damaged_copy("truncated", [](const fs::path& p) { fs::resize_file(p, fs::file_size(p) / 2); });
   expect_error_line(run_command(train(truncated, truncated.parent_path() / "run")), 3,
                     {(truncated / shard).string(), "the manifest says", "datagen-verify"});
   const fs::path flipped = damaged_copy("flipped", [](const fs::path& p) {
@@ -358,7 +370,8 @@ TEST(Faults, TrainOnADamagedDataSetExitsThreeNamingTheShard) {
     haddr_t address = 0;
     hsize_t bytes = 0;
     {
-      const hid_t file = H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), dataset = H5Dopen2(file, "z_teacher", H5P_DEFAULT);
+      const hid_t file = H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
+                  dataset = H5Dopen2(file, "z_teacher", H5P_DEFAULT);
       const hsize_t row0[4] = {0, 0, 0, 0};
       unsigned filter_mask = 0;
       ASSERT_GE(H5Dget_chunk_info_by_coord(dataset, row0, &filter_mask, &address, &bytes), 0);
@@ -373,10 +386,12 @@ TEST(Faults, TrainOnADamagedDataSetExitsThreeNamingTheShard) {
     f.put(static_cast<char>(c ^ 0x10));
   });
   // Every sample is read within 6 steps of 4 (22 training pairs), so the damaged one is met.
-  expect_error_line(run_command(train(flipped, flipped.parent_path() / "run")), 3, {(flipped / shard).string(), "datagen-verify"});
+  expect_error_line(run_command(train(flipped, flipped.parent_path() / "run")), 3,
+                    {(flipped / shard).string(), "datagen-verify"});
 }
 
-const std::string kMpirun2 = "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe ";
+const std::string kMpirun2 =
+    "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 --oversubscribe ";
 
 // 17.6: SIGTERM under mpirun: every rank exits 75, but mpirun reports its own code; the run folder's STOPPED
 // marker says "stopped cleanly, rerun to resume" whatever the launcher. The rerun removes it and completes.

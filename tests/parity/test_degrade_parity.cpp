@@ -26,7 +26,9 @@ at::Tensor per_sample(const at::Tensor& batch, Op op) {
   return at::stack(out);
 }
 
-bool type_is_isotropic(const std::string& type) { return type == "iso" || (type.size() > 4 && type.substr(type.size() - 4) == "_iso"); }
+bool type_is_isotropic(const std::string& type) {
+  return type == "iso" || (type.size() > 4 && type.substr(type.size() - 4) == "_iso");
+}
 
 TEST(DegradeParity, KernelsOfEveryFamilyAndSize) {
   for (const std::string& path : fixture_files("degrade_")) {
@@ -39,16 +41,22 @@ TEST(DegradeParity, KernelsOfEveryFamilyAndSize) {
       const int size = static_cast<int>(h5.attr_double(d, "kernel_size"));
       cv::Mat ours;
       if (func == "circular_lowpass_kernel") {
-        const int pad_to = h5.has_attr(d, "pad_to") && !h5.attr_is_string(d, "pad_to") ? static_cast<int>(h5.attr_double(d, "pad_to")) : 0;
+        const int pad_to = h5.has_attr(d, "pad_to") && !h5.attr_is_string(d, "pad_to")
+                               ? static_cast<int>(h5.attr_double(d, "pad_to"))
+                               : 0;
         ours = circular_lowpass_kernel(h5.attr_double(d, "cutoff"), size, pad_to);
       } else {
         // Iso kernels store sig_y = sig_x and theta = 0; the flag only selects the covariance formula.
         const bool iso = type_is_isotropic(h5.attr_string(d, "kernel_type"));
         const double sx = h5.attr_double(d, "sig_x"), sy = h5.attr_double(d, "sig_y"), th = h5.attr_double(d, "theta");
-        if (func == "bivariate_Gaussian") ours = bivariate_gaussian(size, sx, sy, th, iso);
-        else if (func == "bivariate_generalized_Gaussian") ours = bivariate_generalized_gaussian(size, sx, sy, th, h5.attr_double(d, "beta"), iso);
-        else if (func == "bivariate_plateau") ours = bivariate_plateau(size, sx, sy, th, h5.attr_double(d, "beta"), iso);
-        else FAIL() << "unknown kernel function " << func;
+        if (func == "bivariate_Gaussian")
+          ours = bivariate_gaussian(size, sx, sy, th, iso);
+        else if (func == "bivariate_generalized_Gaussian")
+          ours = bivariate_generalized_gaussian(size, sx, sy, th, h5.attr_double(d, "beta"), iso);
+        else if (func == "bivariate_plateau")
+          ours = bivariate_plateau(size, sx, sy, th, h5.attr_double(d, "beta"), iso);
+        else
+          FAIL() << "unknown kernel function " << func;
       }
       const at::Tensor ref = h5.read(d);
       ASSERT_EQ(ours.rows, ref.size(0));
@@ -100,7 +108,8 @@ TEST(DegradeParity, InterpolateEveryModeScaleAndSize) {
     }
     EXPECT_GT(checked, 0);
     // The final LQ quantisation, clamp(round(x * 255), 0, 255) / 255 with round half to even.
-    const at::Tensor q = per_sample(h5.read("/resize/input"), [](const cv::Mat& m, int64_t) { return quantize_to_u8(m); });
+    const at::Tensor q =
+        per_sample(h5.read("/resize/input"), [](const cv::Mat& m, int64_t) { return quantize_to_u8(m); });
     expect_max_abs(q / 255.0, h5.read("/resize/round_clamp_of_input"), 0.0, "round_clamp_of_input");
   }
 }
@@ -110,9 +119,8 @@ TEST(DegradeParity, DiffJpegAtRealValuedQualities) {
     SCOPED_TRACE(path);
     io::H5Reader h5(path);
     const at::Tensor quality = h5.read("/diffjpeg/quality").to(at::kDouble);
-    const at::Tensor out = per_sample(h5.read("/diffjpeg/img"), [&](const cv::Mat& m, int64_t i) {
-      return diff_jpeg(m, quality[i].item<double>());
-    });
+    const at::Tensor out = per_sample(
+        h5.read("/diffjpeg/img"), [&](const cv::Mat& m, int64_t i) { return diff_jpeg(m, quality[i].item<double>()); });
     // DiffJPEG rounds DCT coefficients: a different summation order may flip a coefficient that sits on a
     // rounding edge, which moves its 8x8 block by a few levels. Almost every pixel must agree to float
     // round-off, and none may be off by more than such a flip can explain.
@@ -133,7 +141,8 @@ TEST(DegradeParity, UsmSharpenLikeTheTorchAndNumpyVersions) {
     for (const char* name : {"/usm/out", "/usm/out_w1_t5"}) {
       SCOPED_TRACE(name);
       const double weight = h5.attr_double(name, "weight"), threshold = h5.attr_double(name, "threshold");
-      const at::Tensor out = per_sample(img, [&](const cv::Mat& m, int64_t) { return usm_sharpen(m, weight, threshold); });
+      const at::Tensor out =
+          per_sample(img, [&](const cv::Mat& m, int64_t) { return usm_sharpen(m, weight, threshold); });
       expect_max_abs(out, h5.read(name), 1e-5, name);
     }
     const at::Tensor np_out = mat_to_chw(usm_sharpen(chw_to_mat(h5.read("/usm/np_img_hwc").permute({2, 0, 1}))));

@@ -154,7 +154,8 @@ TEST(MetricLpipsParity, BatchedPairsMatchStoredScores) {
     io::H5Reader h5(path);
     const auto pairs = read_pairs(h5);
     std::map<std::vector<int64_t>, std::vector<int64_t>> pairs_by_size;
-    for (size_t i = 0; i < pairs.size(); ++i) pairs_by_size[pairs[i].dist.sizes().vec()].push_back(static_cast<int64_t>(i));
+    for (size_t i = 0; i < pairs.size(); ++i)
+      pairs_by_size[pairs[i].dist.sizes().vec()].push_back(static_cast<int64_t>(i));
     for (const std::string& net : nets_in(h5)) {
       SCOPED_TRACE(path + " " + net);
       auto model = load_from_hdf5(h5, net);
@@ -171,7 +172,8 @@ TEST(MetricLpipsParity, BatchedPairsMatchStoredScores) {
         ASSERT_EQ(scores.sizes(), at::IntArrayRef({static_cast<int64_t>(members.size())}));
         worst = std::max(worst, elementwise_rel_error(scores, stored.index_select(0, at::tensor(members))));
       }
-      std::cout << net << ": " << pairs_by_size.size() << " batches by image size, max relative error " << worst << "\n";
+      std::cout << net << ": " << pairs_by_size.size() << " batches by image size, max relative error " << worst
+                << "\n";
       EXPECT_LE(worst, kRelTolerance);
     }
   }

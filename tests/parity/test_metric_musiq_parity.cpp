@@ -186,8 +186,7 @@ TEST(MusiqParity, ArchitectureInferredFromWeightShapesMatchesConfig) {
 }
 
 std::string temp_pth(const std::string& tag) {
-  return (std::filesystem::temp_directory_path() /
-          ("sinsr_musiq_" + tag + "_" + std::to_string(::getpid()) + ".pth"))
+  return (std::filesystem::temp_directory_path() / ("sinsr_musiq_" + tag + "_" + std::to_string(::getpid()) + ".pth"))
       .string();
 }
 
@@ -237,8 +236,8 @@ TEST(MusiqParity, FailsWhenAnySingleWeightIsPerturbed) {
           torch::NoGradGuard no_grad;
           const auto e = network_errors(model, h5, image);
           // In units of each quantity's tolerance, so one threshold (1) serves all three.
-          return std::max({e.embedding / kFeatureRelTolerance, e.cls / kFeatureRelTolerance,
-                           e.score / kScoreTolerance});
+          return std::max(
+              {e.embedding / kFeatureRelTolerance, e.cls / kFeatureRelTolerance, e.score / kScoreTolerance});
         },
         1.0);
     expect_every_weight_matters(r);

@@ -139,7 +139,7 @@ TEST(MetricPsnrSsimParity, StoredIntermediates) {
   static const std::regex kBasicsrLuma("basicsr_y_crop([0-9]+)_(dist|ref)");
   static const std::regex kPairGroup("pair([0-9]+)");
   const auto channels_of = [](const std::string& space) {
-    return space == "rgb" ? PsnrSsimChannels::Rgb
+    return space == "rgb"                       ? PsnrSsimChannels::Rgb
            : space == "yiq" || space == "y_yiq" ? PsnrSsimChannels::YiqY
                                                 : PsnrSsimChannels::YcbcrY;
   };

@@ -52,7 +52,8 @@ class SamplerParity : public ::testing::Test {
   void check_trajectory(const std::string& what, const std::vector<at::Tensor>& ours, const at::Tensor& ref) {
     ASSERT_EQ(static_cast<int64_t>(ours.size()), ref.size(0)) << what;
     double worst = 0;
-    for (size_t k = 0; k < ours.size(); ++k) worst = std::max(worst, max_rel_error(ours[k], ref[static_cast<int64_t>(k)]));
+    for (size_t k = 0; k < ours.size(); ++k)
+      worst = std::max(worst, max_rel_error(ours[k], ref[static_cast<int64_t>(k)]));
     std::cout << "  " << what << " (" << ours.size() << " entries): max relative error " << worst << "\n";
     EXPECT_LE(worst, kTolerance) << what;
   }
@@ -60,7 +61,8 @@ class SamplerParity : public ::testing::Test {
   void check_decode(const std::string& what, nn::VQModelTorch& vq, const Diffusion& d, const at::Tensor& latent,
                     const io::H5Reader& h5, const std::string& group) {
     auto q = vq->quantize_latent(latent);
-    auto differ = q.indices.ne(h5.read(group + "/quant_indices")).logical_and(h5.read(group + "/quant_margin").ge(kTieMargin));
+    auto differ =
+        q.indices.ne(h5.read(group + "/quant_indices")).logical_and(h5.read(group + "/quant_margin").ge(kTieMargin));
     EXPECT_EQ(differ.sum().item<int64_t>(), 0) << what << ": codebook choices differ outside ties";
     check(what, d.decode_first_stage(latent), h5.read(group + "/decoded"));
   }
@@ -109,7 +111,8 @@ TEST_F(SamplerParity, DeterministicOneStepAndStochasticTrajectories) {
     // (c) ResShift's stochastic sampler with the recorded noises (loop order t = T-1 .. 0)
     const auto noises = h5.read("inputs/ancestral_noises");
     const int64_t last = d.last_timestep();
-    auto anc = d.sample_stochastic(model, x_T, y, [&](int64_t t) { return noises[last - t]; }, true);
+    auto anc = d.sample_stochastic(
+        model, x_T, y, [&](int64_t t) { return noises[last - t]; }, true);
     check_trajectory("stochastic x_t", anc.x_t, h5.read("ancestral/x_t"));
     check_trajectory("stochastic pred_x0", anc.pred_x0, h5.read("ancestral/pred_x0"));
     check_trajectory("stochastic mean", anc.mean, h5.read("ancestral/mean"));

@@ -9,12 +9,14 @@
 namespace sinsr::test {
 namespace {
 
-void expect_close(const std::vector<double>& ours, const at::Tensor& ref, double rtol, double atol, const std::string& what) {
+void expect_close(const std::vector<double>& ours, const at::Tensor& ref, double rtol, double atol,
+                  const std::string& what) {
   ASSERT_EQ(static_cast<int64_t>(ours.size()), ref.numel()) << what;
   auto r = ref.to(at::kDouble).contiguous();
   for (size_t i = 0; i < ours.size(); ++i) {
     const double e = r.data_ptr<double>()[i];
-    EXPECT_LE(std::fabs(ours[i] - e), rtol * std::fabs(e) + atol) << what << "[" << i << "]: " << ours[i] << " vs " << e;
+    EXPECT_LE(std::fabs(ours[i] - e), rtol * std::fabs(e) + atol)
+        << what << "[" << i << "]: " << ours[i] << " vs " << e;
   }
 }
 

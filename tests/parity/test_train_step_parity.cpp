@@ -51,7 +51,9 @@ TEST(TrainStepParity, LatentsLossesGradientsAndOneAdamWStep) {
       torch::NoGradGuard no_grad;
       z_y = diffusion.encode_first_stage(lq, /*up_sample=*/true);
       x_T = diffusion.prior_sample(z_y, noise);
-      const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& y) { return teacher->forward(x, t, y); };
+      const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& y) {
+        return teacher->forward(x, t, y);
+      };
       z_teacher = diffusion.sample_deterministic(model, x_T, z_y, lq).sample;
       z_gt = diffusion.encode_first_stage(gt, /*up_sample=*/false);
     }
@@ -111,8 +113,9 @@ TEST(TrainStepParity, LatentsLossesGradientsAndOneAdamWStep) {
     // and round-off decides the sign; there the bound is the step size itself.
     train::Ema ema(*student, 0.999);
     const double lr = h5.attr_double("/", "lr");
-    torch::optim::AdamW opt(student->parameters(),
-                            torch::optim::AdamWOptions(lr).betas({0.9, 0.999}).eps(1e-8).weight_decay(0).amsgrad(false));
+    torch::optim::AdamW opt(
+        student->parameters(),
+        torch::optim::AdamWOptions(lr).betas({0.9, 0.999}).eps(1e-8).weight_decay(0).amsgrad(false));
     opt.step();
     worst = 0;
     double worst_small = 0;

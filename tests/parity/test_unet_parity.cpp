@@ -22,7 +22,8 @@ struct UNetCase {
 std::vector<UNetCase> unet_cases(const io::H5Reader& h5) {
   std::vector<UNetCase> cases;
   auto lq_of = [&](const std::string& g) { return h5.exists(g + "/lq") ? h5.read(g + "/lq") : at::Tensor(); };
-  cases.push_back({"inputs", h5.read("inputs/x"), h5.read("inputs/timesteps"), lq_of("inputs"), h5.read("outputs/out")});
+  cases.push_back(
+      {"inputs", h5.read("inputs/x"), h5.read("inputs/timesteps"), lq_of("inputs"), h5.read("outputs/out")});
   for (const std::string& g : h5.members("/"))
     if (g != "inputs" && g != "outputs" && h5.exists(g + "/x") && h5.exists(g + "/timesteps") && h5.exists(g + "/out"))
       cases.push_back({g, h5.read(g + "/x"), h5.read(g + "/timesteps"), lq_of(g), h5.read(g + "/out")});

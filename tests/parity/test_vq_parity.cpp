@@ -117,8 +117,8 @@ TEST(VQParity, FailsWhenAnySingleWeightIsPerturbed) {
           torch::NoGradGuard no_grad;
           auto q = model->quantize_latent(latent);
           const double mismatch = q.indices.ne(ref_indices).any().item<bool>() ? INFINITY : 0.0;
-          return std::max({max_rel_error(model->encode(x), ref_encode), max_rel_error(model->decode(latent), ref_decode),
-                           mismatch});
+          return std::max({max_rel_error(model->encode(x), ref_encode),
+                           max_rel_error(model->decode(latent), ref_decode), mismatch});
         },
         kTolerance);
     expect_every_weight_matters(r);

@@ -12,17 +12,18 @@ namespace sinsr::test {
 
 PerturbationResult perturb_each_parameter(torch::nn::Module& model,
                                           const std::function<std::vector<at::Tensor>()>& outputs,
-                                          const std::function<double()>& worst_error, double tolerance,
-                                          double delta) {
+                                          const std::function<double()>& worst_error, double tolerance, double delta) {
   at::manual_seed(0);
   at::Tensor probe = at::zeros({});
-  for (const at::Tensor& o : outputs()) probe = probe + (o * at::randn_like(o)).sum() / o.detach().abs().max().clamp_min(1e-12);
+  for (const at::Tensor& o : outputs())
+    probe = probe + (o * at::randn_like(o)).sum() / o.detach().abs().max().clamp_min(1e-12);
   model.zero_grad();
   probe.backward();
 
   auto params = model.named_parameters();
   std::vector<double> gmax;
-  for (const auto& p : params) gmax.push_back(p.value().grad().defined() ? p.value().grad().abs().max().item<double>() : 0.0);
+  for (const auto& p : params)
+    gmax.push_back(p.value().grad().defined() ? p.value().grad().abs().max().item<double>() : 0.0);
   std::vector<double> sorted = gmax;
   std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
   const double inert_below = 1e-4 * sorted[sorted.size() / 2];
@@ -36,7 +37,8 @@ PerturbationResult perturb_each_parameter(torch::nn::Module& model,
     // A one-element view of element `idx` (row-major logical order) through the strides: flatten() of a
     // channels-last weight would be a copy, and writes to it would never reach the model.
     int64_t offset = w.storage_offset();
-    for (int64_t d = w.dim() - 1, rest = idx; d >= 0; rest /= w.size(d), --d) offset += (rest % w.size(d)) * w.stride(d);
+    for (int64_t d = w.dim() - 1, rest = idx; d >= 0; rest /= w.size(d), --d)
+      offset += (rest % w.size(d)) * w.stride(d);
     at::Tensor element = w.as_strided({1}, {1}, offset);
     const float original = element.item<float>();
     auto error_with = [&](double d) {

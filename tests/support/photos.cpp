@@ -53,10 +53,11 @@ void write_png_claiming(const std::string& path, uint32_t width, uint32_t height
   };
   auto be32 = [](uint32_t v) { return std::string{char(v >> 24), char(v >> 16), char(v >> 8), char(v)}; };
   const std::string ihdr = "IHDR" + be32(width) + be32(height) + std::string{8, 2, 0, 0, 0};  // 8-bit RGB
-  const std::string idat = "IDAT" + std::string("\x78\x9c\x03\x00\x00\x00\x00\x01", 8);  // an empty zlib stream
+  const std::string idat = "IDAT" + std::string("\x78\x9c\x03\x00\x00\x00\x00\x01", 8);       // an empty zlib stream
   std::ofstream out(path, std::ios::binary);
-  out << "\x89PNG\r\n\x1a\n" << be32(13) << ihdr << be32(crc32(ihdr)) << be32(8) << idat << be32(crc32(idat)) << be32(0)
-      << "IEND" << be32(crc32("IEND"));
+  out << "\x89PNG\r\n\x1a\n"
+      << be32(13) << ihdr << be32(crc32(ihdr)) << be32(8) << idat << be32(crc32(idat)) << be32(0) << "IEND"
+      << be32(crc32("IEND"));
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 

@@ -16,7 +16,7 @@ std::filesystem::path fresh_dir(const std::string& name);
 class BackgroundCommand {
  public:
   explicit BackgroundCommand(const std::string& shell_command);  // output discarded
-  ~BackgroundCommand();  // SIGKILLs whatever of the group still runs
+  ~BackgroundCommand();                                          // SIGKILLs whatever of the group still runs
   BackgroundCommand(const BackgroundCommand&) = delete;
   BackgroundCommand& operator=(const BackgroundCommand&) = delete;
 

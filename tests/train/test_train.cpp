@@ -35,9 +35,11 @@ const std::string kMpi = "env OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CO
 const fs::path& pairs() {
   static const fs::path d = [] {
     const fs::path photos = fresh_dir("sinsr_train_photos"), out = fresh_dir("sinsr_train_pairs");
-    for (int i = 0; i < 3; ++i) write_synthetic_photo((photos / ("p" + std::to_string(i) + ".png")).string(), 100, 130, i);
+    for (int i = 0; i < 3; ++i)
+      write_synthetic_photo((photos / ("p" + std::to_string(i) + ".png")).string(), 100, 130, i);
     const auto r = run_command(sinsr_binary() + " datagen --config configs/tiny.ini --data.hr=" + photos.string() +
-                               " --out " + out.string() + " --num-samples 12 --teacher tests/fixtures/parity/unet_small.pth"
+                               " --out " + out.string() +
+                               " --num-samples 12 --teacher tests/fixtures/parity/unet_small.pth"
                                " --autoencoder tests/fixtures/parity/vq_small.pth");
     if (r.exit_code != 0) throw std::runtime_error("datagen failed:\n" + r.output);
     return out;
@@ -48,8 +50,10 @@ const fs::path& pairs() {
 std::string train_args(const fs::path& run, int64_t steps, int64_t batch, const std::string& extra = "") {
   return " train --config configs/tiny.ini --data " + pairs().string() + " --out " + run.string() +
          " --teacher tests/fixtures/parity/unet_small.pth --train.steps=" + std::to_string(steps) +
-         " --train.batch_size=" + std::to_string(batch) + " --train.microbatch=2 --train.val_samples=2"
-         " --train.log_every=1 --train.ckpt_every=2 --train.keep_ckpts=10" + extra;
+         " --train.batch_size=" + std::to_string(batch) +
+         " --train.microbatch=2 --train.val_samples=2"
+         " --train.log_every=1 --train.ckpt_every=2 --train.keep_ckpts=10" +
+         extra;
 }
 std::string single(const std::string& args) { return "env SINSR_THREADS=1 " + sinsr_binary() + args; }
 
@@ -60,7 +64,8 @@ std::map<int64_t, std::vector<double>> loss_history(const fs::path& run) {
   std::string line;
   while (std::getline(in, line)) {
     const Json j = Json::parse(line);
-    out[j["step"].as_int()] = {j["loss"].as_number(), j["distill"].as_number(), j["inverse"].as_number(), j["gt"].as_number()};
+    out[j["step"].as_int()] = {j["loss"].as_number(), j["distill"].as_number(), j["inverse"].as_number(),
+                               j["gt"].as_number()};
   }
   return out;
 }
@@ -97,18 +102,21 @@ TEST(Train, OverlappedGradientSyncIsBitIdenticalToAfterBackward) {
   std::map<std::string, std::string> logs;
   for (const std::string mode : {"overlap", "after_backward"}) {
     runs[mode] = fresh_dir("sinsr_train_sync_" + mode);
-    const auto r = run_command(kMpi + "env SINSR_THREADS=1 " + sinsr_binary() + " train --config configs/tiny.ini --data " +
-                               pairs().string() + " --out " + runs[mode].string() +
-                               " --teacher tests/fixtures/parity/unet_small.pth --train.steps=5 --train.batch_size=4"
-                               " --train.microbatch=1 --train.val_samples=2 --train.log_every=1 --train.ckpt_every=5"
-                               " --train.bucket_mb=0.05 --train.grad_sync=" + mode);
+    const auto r =
+        run_command(kMpi + "env SINSR_THREADS=1 " + sinsr_binary() + " train --config configs/tiny.ini --data " +
+                    pairs().string() + " --out " + runs[mode].string() +
+                    " --teacher tests/fixtures/parity/unet_small.pth --train.steps=5 --train.batch_size=4"
+                    " --train.microbatch=1 --train.val_samples=2 --train.log_every=1 --train.ckpt_every=5"
+                    " --train.bucket_mb=0.05 --train.grad_sync=" +
+                    mode);
     ASSERT_EQ(r.exit_code, 0) << r.output;
     logs[mode] = r.output;
   }
   EXPECT_NE(logs["overlap"].find("(gradients: overlap, "), std::string::npos) << logs["overlap"];
   // The hooks really started buckets inside backward (all but the ones holding the input layers' gradients).
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(logs["overlap"], m, std::regex("last step: (\\d+) of (\\d+) gradient buckets left during backward")))
+  ASSERT_TRUE(std::regex_search(logs["overlap"], m,
+                                std::regex("last step: (\\d+) of (\\d+) gradient buckets left during backward")))
       << logs["overlap"];
   EXPECT_GE(std::stoi(m[2]), 4);
   EXPECT_GE(std::stoi(m[1]), 1);
@@ -136,18 +144,21 @@ bool latest_is_at_least(const fs::path& run, int64_t step) {
 
 TEST(Train, KillNineAndSigtermThenResumeMatchTheUninterruptedRun) {
   constexpr int64_t kSteps = 10;
-  const fs::path ref = fresh_dir("sinsr_train_ref"), killed = fresh_dir("sinsr_train_killed"), term = fresh_dir("sinsr_train_term");
+  const fs::path ref = fresh_dir("sinsr_train_ref"), killed = fresh_dir("sinsr_train_killed"),
+                 term = fresh_dir("sinsr_train_term");
   ASSERT_EQ(run_command(single(train_args(ref, kSteps, 4))).exit_code, 0);
 
   // kill -9 once the step-4 checkpoint exists (the run is somewhere in steps 5-6), then resume.
-  const int st = signal_when(single(train_args(killed, kSteps, 4)), [&] { return latest_is_at_least(killed, 4); }, SIGKILL);
+  const int st = signal_when(
+      single(train_args(killed, kSteps, 4)), [&] { return latest_is_at_least(killed, 4); }, SIGKILL);
   EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
   auto resumed = run_command(single(train_args(killed, kSteps, 4)));
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("resuming from"), std::string::npos) << resumed.output;
 
   // SIGTERM: finish the step, checkpoint, exit 75; then resume.
-  const int st2 = signal_when(single(train_args(term, kSteps, 4)), [&] { return latest_is_at_least(term, 2); }, SIGTERM);
+  const int st2 = signal_when(
+      single(train_args(term, kSteps, 4)), [&] { return latest_is_at_least(term, 2); }, SIGTERM);
   ASSERT_TRUE(WIFEXITED(st2)) << st2;
   EXPECT_EQ(WEXITSTATUS(st2), kExitTempFail);
   ASSERT_EQ(run_command(single(train_args(term, kSteps, 4))).exit_code, 0);
@@ -175,7 +186,8 @@ TEST(Train, Bf16TrainsLikeFp32RankInvariantAndResumable) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_LE(max_rel_param_error(final_weights(one), final_weights(two)), 1e-5);
 
-  const int st = signal_when(single(train_args(killed, kSteps, 4, bf16)), [&] { return latest_is_at_least(killed, 2); }, SIGKILL);
+  const int st = signal_when(
+      single(train_args(killed, kSteps, 4, bf16)), [&] { return latest_is_at_least(killed, 2); }, SIGKILL);
   EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
   ASSERT_EQ(run_command(single(train_args(killed, kSteps, 4, bf16))).exit_code, 0);
   EXPECT_EQ(max_rel_param_error(final_weights(one), final_weights(killed)), 0.0);
@@ -200,19 +212,24 @@ TEST(Train, Bf16TrainsLikeFp32RankInvariantAndResumable) {
 // before any step (a 0 interval used to be SIGFPE, a negative or NaN rate a LibTorch stack trace).
 TEST(Train, OutOfRangeTrainValuesAreUsageErrorsNamingTheKey) {
   const fs::path run = fresh_dir("sinsr_train_bad_values");
-  const std::vector<std::pair<std::string, std::string>> bad = {
-      {"log_every", "0"},   {"log_every", "-1"},  {"ckpt_every", "0"},       {"val_every", "0"},
-      {"keep_ckpts", "0"},  {"lr", "-1"},         {"lr", "nan"},             {"lr", "0"},
-      {"ema_rate", "2"},    {"peer_timeout", "0"}, {"grad_clip", "-1"},      {"bucket_mb", "0"},
-      {"check_every", "-1"}, {"stop_check_every", "-1"}, {"microbatch", "0"}, {"weight_decay", "inf"}};
+  const std::vector<std::pair<std::string, std::string>> bad = {{"log_every", "0"},    {"log_every", "-1"},
+                                                                {"ckpt_every", "0"},   {"val_every", "0"},
+                                                                {"keep_ckpts", "0"},   {"lr", "-1"},
+                                                                {"lr", "nan"},         {"lr", "0"},
+                                                                {"ema_rate", "2"},     {"peer_timeout", "0"},
+                                                                {"grad_clip", "-1"},   {"bucket_mb", "0"},
+                                                                {"check_every", "-1"}, {"stop_check_every", "-1"},
+                                                                {"microbatch", "0"},   {"weight_decay", "inf"}};
   for (const auto& [key, value] : bad) {
     const std::string steps = key == "steps" ? "" : " --train.steps=1";
-    const auto r = run_command("timeout 120 env SINSR_THREADS=1 " + sinsr_binary() + " train --config configs/tiny.ini --data " +
-                               pairs().string() + " --out " + run.string() + " --teacher tests/fixtures/parity/unet_small.pth" +
-                               steps + " --train." + key + "=" + value);
+    const auto r =
+        run_command("timeout 120 env SINSR_THREADS=1 " + sinsr_binary() + " train --config configs/tiny.ini --data " +
+                    pairs().string() + " --out " + run.string() + " --teacher tests/fixtures/parity/unet_small.pth" +
+                    steps + " --train." + key + "=" + value);
     SCOPED_TRACE(key + "=" + value);
     EXPECT_EQ(r.exit_code, kExitUsage) << r.output;
-    EXPECT_NE(r.output.find("config key train." + key + " = '" + value + "' (from command line): expected"), std::string::npos)
+    EXPECT_NE(r.output.find("config key train." + key + " = '" + value + "' (from command line): expected"),
+              std::string::npos)
         << r.output;
     EXPECT_FALSE(fs::exists(run / "ckpt"));
   }
@@ -220,7 +237,8 @@ TEST(Train, OutOfRangeTrainValuesAreUsageErrorsNamingTheKey) {
 
 TEST(Train, ADeadPeerRankMakesTheOtherExitNonZero) {
   const fs::path run = fresh_dir("sinsr_train_dead");
-  BackgroundCommand job(kMpi + "env SINSR_THREADS=1 " + sinsr_binary() + train_args(run, 100000, 4, " --train.peer_timeout=20"));
+  BackgroundCommand job(kMpi + "env SINSR_THREADS=1 " + sinsr_binary() +
+                        train_args(run, 100000, 4, " --train.peer_timeout=20"));
   // Wait for training to be under way, then kill -9 one rank (a child of mpirun).
   ASSERT_TRUE(job.wait_for([&] { return latest_is_at_least(run, 2); }));
   std::istringstream children(run_command("pgrep -P " + std::to_string(job.pid())).output);

@@ -43,7 +43,8 @@ const std::string kVq = "tests/fixtures/parity/vq_small.pth";
 const fs::path& photos() {
   static const fs::path d = [] {
     const fs::path p = fresh_dir("sinsr_teacher_photos");
-    for (int i = 0; i < 3; ++i) write_synthetic_photo((p / ("p" + std::to_string(i) + ".png")).string(), 90, 120, 10 + i);
+    for (int i = 0; i < 3; ++i)
+      write_synthetic_photo((p / ("p" + std::to_string(i) + ".png")).string(), 90, 120, 10 + i);
     return p;
   }();
   return d;
@@ -65,8 +66,10 @@ std::string cli(bool pixel, const fs::path& run, int64_t steps, const std::strin
   return " train-teacher --config configs/tiny.ini --data.hr=" + photos().string() + " --out " + run.string() +
          (pixel ? " --diffusion.latent_flag=false --data.gt_size=32" : " --autoencoder " + kVq) +
          " --train.steps=" + std::to_string(steps) +
-         " --train.batch_size=4 --train.microbatch=2 --train.lr=1e-3 --train.warmup=0 --train.log_every=1 --train.ckpt_every=2"
-         " --train.keep_ckpts=10 --train.val_every=4 --train.val_samples=2 --train.seed=77" + extra;
+         " --train.batch_size=4 --train.microbatch=2 --train.lr=1e-3 --train.warmup=0 --train.log_every=1 "
+         "--train.ckpt_every=2"
+         " --train.keep_ckpts=10 --train.val_every=4 --train.val_samples=2 --train.seed=77" +
+         extra;
 }
 std::string single(const std::string& args) { return "env SINSR_THREADS=1 " + sinsr_binary() + args; }
 
@@ -102,10 +105,14 @@ void expect_objective(bool pixel) {
   for (int64_t i = 0; i < 2; ++i) {
     const data::Pair p = synth.make(i);
     auto pm1 = [](const cv::Mat& m) {
-      return at::from_blob(m.data, {1, m.rows, m.cols, 3}, at::kByte).permute({0, 3, 1, 2}).to(at::kFloat) / 255.0 * 2 - 1;
+      return at::from_blob(m.data, {1, m.rows, m.cols, 3}, at::kByte).permute({0, 3, 1, 2}).to(at::kFloat) / 255.0 * 2 -
+             1;
     };
     const at::Tensor gt = pm1(p.gt), lq = pm1(p.lq);
-    const at::Tensor up = F::interpolate(lq, F::InterpolateFuncOptions().scale_factor(std::vector<double>{4.0, 4.0}).mode(torch::kBicubic).align_corners(false));
+    const at::Tensor up = F::interpolate(lq, F::InterpolateFuncOptions()
+                                                 .scale_factor(std::vector<double>{4.0, 4.0})
+                                                 .mode(torch::kBicubic)
+                                                 .align_corners(false));
     at::Tensor z0 = gt, zy = up;
     if (!pixel) {
       at::NoGradGuard no_grad;
@@ -131,7 +138,8 @@ TEST(TrainTeacher, LossIsTheResShiftObjectiveInPixelSpace) { expect_objective(tr
 TEST(TrainTeacher, LossIsTheResShiftObjectiveInLatentSpace) { expect_objective(false); }
 
 TEST(TrainTeacher, TwoRanksEqualOneRankAndAKilledRunResumesExactly) {
-  const fs::path one = fresh_dir("sinsr_teacher_one"), two = fresh_dir("sinsr_teacher_two"), killed = fresh_dir("sinsr_teacher_killed");
+  const fs::path one = fresh_dir("sinsr_teacher_one"), two = fresh_dir("sinsr_teacher_two"),
+                 killed = fresh_dir("sinsr_teacher_killed");
   auto r1 = run_command(single(cli(true, one, 6)));
   ASSERT_EQ(r1.exit_code, 0) << r1.output;
   EXPECT_NE(r1.output.find("ResShift objective in pixel space"), std::string::npos) << r1.output;
@@ -196,7 +204,8 @@ TEST(TrainTeacher, LearnsAndRunsInLatentSpaceAndAtX2) {
 
 TEST(TrainTeacher, AConfigRunInTheWrongSpaceIsAClearUsageError) {
   const fs::path run = fresh_dir("sinsr_teacher_errors");
-  const auto no_vq = run_command(single(" train-teacher --config configs/tiny.ini --data.hr=" + photos().string() + " --out " + run.string()));
+  const auto no_vq = run_command(
+      single(" train-teacher --config configs/tiny.ini --data.hr=" + photos().string() + " --out " + run.string()));
   EXPECT_EQ(no_vq.exit_code, kExitUsage) << no_vq.output;
   EXPECT_NE(no_vq.output.find("give --autoencoder"), std::string::npos) << no_vq.output;
   const auto extra_vq = run_command(single(cli(true, run, 2, " --autoencoder " + kVq)));

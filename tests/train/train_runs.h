@@ -23,7 +23,8 @@ inline io::TensorDict final_weights(const std::filesystem::path& run, const std:
 inline double max_rel_param_error(const io::TensorDict& a, const io::TensorDict& b) {
   EXPECT_EQ(a.size(), b.size());
   double worst = 0;
-  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) worst = std::max(worst, max_rel_error(a[i].second, b[i].second));
+  for (size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+    worst = std::max(worst, max_rel_error(a[i].second, b[i].second));
   return worst;
 }
 

@@ -23,7 +23,8 @@ TEST(Cli, EveryStageTakesDeviceAndRefusesCudaWithoutAGpu) {
   const std::filesystem::path out = fresh_dir("sinsr_cli_device");
   const std::string o = " --out " + (out / "o").string();
   const std::vector<std::string> stages = {
-      "infer -i data/benchmarks/val_sr_small/lq -o " + (out / "o").string() + " --model " + kFixtures + "unet_small.pth",
+      "infer -i data/benchmarks/val_sr_small/lq -o " + (out / "o").string() + " --model " + kFixtures +
+          "unet_small.pth",
       "eval --pred data/benchmarks/val_sr_small/lq" + o,
       "datagen --num-samples 2 --teacher " + kFixtures + "unet_small.pth" + o,
       "train --data " + out.string() + o,
@@ -58,10 +59,12 @@ TEST(Cli, InspectListsKeysShapesAndParameterCount) {
 }
 
 TEST(Cli, InspectCheckLoadsIntoTheConfiguredNetwork) {
-  auto r = run_command(sinsr_binary() + " inspect --check unet --config configs/tiny.ini " + kFixtures + "unet_small.pth");
+  auto r =
+      run_command(sinsr_binary() + " inspect --check unet --config configs/tiny.ini " + kFixtures + "unet_small.pth");
   EXPECT_EQ(r.exit_code, kExitOk) << r.output;
   EXPECT_NE(r.output.find("loads strictly"), std::string::npos);
-  r = run_command(sinsr_binary() + " inspect --check autoencoder --config configs/tiny.ini " + kFixtures + "vq_small.pth");
+  r = run_command(sinsr_binary() + " inspect --check autoencoder --config configs/tiny.ini " + kFixtures +
+                  "vq_small.pth");
   EXPECT_EQ(r.exit_code, kExitOk) << r.output;
 }
 
@@ -74,8 +77,8 @@ TEST(Cli, CheckpointWithOneWrongShapeNamesTheKey) {
     if (t.dim() != 4) continue;
     auto shape = t.sizes().vec();
     std::ostringstream msg;
-    msg << k << " (checkpoint [" << shape[0] << ", " << shape[1] + 1 << ", " << shape[2] << ", " << shape[3] << "], model ["
-        << shape[0] << ", " << shape[1] << ", " << shape[2] << ", " << shape[3] << "])";
+    msg << k << " (checkpoint [" << shape[0] << ", " << shape[1] + 1 << ", " << shape[2] << ", " << shape[3]
+        << "], model [" << shape[0] << ", " << shape[1] << ", " << shape[2] << ", " << shape[3] << "])";
     shape[1] += 1;
     t = torch::zeros(shape);
     key = k;

@@ -67,8 +67,9 @@ TEST(Config, BadValuesNameKeyValueOriginAndWhatIsAllowed) {
             "config key model.cond_lq = 'maybe' (from command line): expected true or false");
   EXPECT_EQ(load_error("", {{"train.precision", "fp8"}}),
             "config key train.precision = 'fp8' (from command line): expected one of fp32, bf16, fp16");
-  EXPECT_EQ(load_error("", {{"model.channel_mult", "1,0"}}),
-            "config key model.channel_mult = '1,0' (from command line): expected a comma-separated list of integers >= 1");
+  EXPECT_EQ(
+      load_error("", {{"model.channel_mult", "1,0"}}),
+      "config key model.channel_mult = '1,0' (from command line): expected a comma-separated list of integers >= 1");
   EXPECT_EQ(load_error("", {{"degradation.noise_range", "30,1"}}),
             "config key degradation.noise_range = '30,1' (from command line): expected a range 'low, high' with low <= "
             "high, both >= 0");
@@ -89,8 +90,8 @@ TEST(Config, EveryDefaultObeysItsRuleAndOnlyPathsAndNamesAreFreeText) {
   const Config cfg = Config::defaults();  // load() checks every key: this throws on a bad default
   for (const ConfigKey& k : config_schema()) {
     const bool free_text = k.rule.describe().empty();
-    const bool path_or_name = k.name == "name" || k.name == "lq" || k.name == "gt" || k.name == "hr" || k.name == "extensions" ||
-                              k.help.find(".pt") != std::string::npos;
+    const bool path_or_name = k.name == "name" || k.name == "lq" || k.name == "gt" || k.name == "hr" ||
+                              k.name == "extensions" || k.help.find(".pt") != std::string::npos;
     EXPECT_EQ(free_text, path_or_name) << k.dotted() << " is free text: " << free_text;
   }
 }

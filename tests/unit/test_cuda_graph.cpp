@@ -38,7 +38,9 @@ TEST(CudaGraph, ReplayOfTheTeacherChainEqualsEagerOnTheGpu) {
   unet->to(torch::kCUDA);
   const Diffusion diffusion(DiffusionConfig::from_config(cfg));
   const auto chain = [&](const std::vector<at::Tensor>& in) {
-    const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) { return unet->forward(x, t, lq); };
+    const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& lq) {
+      return unet->forward(x, t, lq);
+    };
     return diffusion.sample_deterministic(model, in[0], in[1], in[2]).sample;
   };
   for (const Precision p : {Precision::Fp32, Precision::Bf16}) {

@@ -48,8 +48,10 @@ TEST(Noise, GaussianStdMatchesSigmaInColourAndGray) {
     cv::split(diff, ch);
     // Gray noise is one map for all channels; colour noise is independent per channel.
     const double channel_gap = cv::norm(ch[0], ch[1], cv::NORM_INF);
-    if (gray) EXPECT_EQ(channel_gap, 0.0);
-    else EXPECT_GT(channel_gap, 0.01);
+    if (gray)
+      EXPECT_EQ(channel_gap, 0.0);
+    else
+      EXPECT_GT(channel_gap, 0.01);
   }
 }
 
@@ -123,8 +125,10 @@ TEST(Degradation, EveryBranchAtItsConfiguredFrequency) {
     EXPECT_TRUE(t.jpeg1 >= 30 && t.jpeg1 <= 95 && t.jpeg2 >= 30 && t.jpeg2 <= 95);
     if (t.resize1_type == 0) EXPECT_TRUE(t.scale1 >= 1 && t.scale1 < 1.5);
     if (t.resize1_type == 1) EXPECT_TRUE(t.scale1 >= 0.15 && t.scale1 < 1);
-    if (t.gaussian1) EXPECT_TRUE(t.noise1 >= 1 && t.noise1 < 30);
-    else EXPECT_TRUE(t.noise1 >= 0.05 && t.noise1 < 3.0);
+    if (t.gaussian1)
+      EXPECT_TRUE(t.noise1 >= 1 && t.noise1 < 30);
+    else
+      EXPECT_TRUE(t.noise1 >= 0.05 && t.noise1 < 3.0);
     if (t.sinc == KernelType::Sinc) sinc_sized_13plus += t.sinc_size >= 13;
     EXPECT_TRUE(t.sinc == KernelType::Pulse || (t.sinc_size >= 3 && t.sinc_size <= 13));
   }
@@ -176,7 +180,8 @@ TEST(Degradation, ConfigErrorsNameTheKey) {
       EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
     }
   };
-  fails_with("degradation.kernel_list", "iso,gauss,generalized_iso,generalized_aniso,plateau_iso,plateau_aniso", "gauss");
+  fails_with("degradation.kernel_list", "iso,gauss,generalized_iso,generalized_aniso,plateau_iso,plateau_aniso",
+             "gauss");
   fails_with("degradation.kernel_prob", "0.5,0.5", "kernel_prob");
   fails_with("degradation.resize_prob", "0.5,0.5", "resize_prob");
   fails_with("degradation.blur_sigma", "3,0.2", "blur_sigma");

@@ -18,10 +18,12 @@ namespace fs = std::filesystem;
 
 TEST(DegradeCli, WritesPairsAndASheetIdenticallyForAnyWorkerCount) {
   const fs::path photos = fresh_dir("sinsr_degrade_photos");
-  for (int i = 0; i < 3; ++i) write_synthetic_photo((photos / ("p" + std::to_string(i) + ".png")).string(), 300, 280 + 40 * i, i);
+  for (int i = 0; i < 3; ++i)
+    write_synthetic_photo((photos / ("p" + std::to_string(i) + ".png")).string(), 300, 280 + 40 * i, i);
   const fs::path out1 = fresh_dir("sinsr_degrade_w1"), out2 = fresh_dir("sinsr_degrade_w2");
   const std::string base = sinsr_binary() + " degrade --data.hr=" + photos.string() + " --first 5 --count 6";
-  auto r1 = run_command(base + " --data.workers=1 -o " + out1.string() + " --contact-sheet " + (out1 / "sheet.png").string());
+  auto r1 =
+      run_command(base + " --data.workers=1 -o " + out1.string() + " --contact-sheet " + (out1 / "sheet.png").string());
   auto r2 = run_command(base + " --data.workers=2 -o " + out2.string());
   ASSERT_EQ(r1.exit_code, kExitOk) << r1.output;
   ASSERT_EQ(r2.exit_code, kExitOk) << r2.output;

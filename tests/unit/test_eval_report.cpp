@@ -21,9 +21,8 @@ using eval::ScoreRow;
 // A fresh folder per test, removed afterwards.
 class EvalReport : public ::testing::Test {
  protected:
-  fs::path dir = fs::temp_directory_path() /
-                 ("sinsr_eval_report_" + std::to_string(::getpid()) + "_" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::path dir = fs::temp_directory_path() / ("sinsr_eval_report_" + std::to_string(::getpid()) + "_" +
+                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
   void SetUp() override {
     fs::remove_all(dir);
     fs::create_directories(dir);
@@ -34,8 +33,15 @@ class EvalReport : public ::testing::Test {
 
 ScoreRow row(std::string checkpoint, int64_t step, std::string weights, std::string benchmark, std::string metric,
              std::string variant, double value, bool higher_is_better = true, int64_t images = 5) {
-  return {std::move(checkpoint), step, std::move(weights), std::move(benchmark), std::move(metric),
-          std::move(variant), value, images, higher_is_better};
+  return {std::move(checkpoint),
+          step,
+          std::move(weights),
+          std::move(benchmark),
+          std::move(metric),
+          std::move(variant),
+          value,
+          images,
+          higher_is_better};
 }
 
 // Two checkpoints x two weights on Set5 (PSNR higher is better, LPIPS lower is better), one on RealSR, and a
@@ -228,8 +234,8 @@ class EvalHtmlReport : public EvalReport {
 };
 
 TEST_F(EvalHtmlReport, ShowsEveryRowsValueAtItsMetricsPrecision) {
-  for (const char* value : {"30.123", "29.500", "31.750", "31.250", "0.2346", "0.1875", "0.2125", "0.2500", "61.99",
-                            "0.6123"})
+  for (const char* value :
+       {"30.123", "29.500", "31.750", "31.250", "0.2346", "0.1875", "0.2125", "0.2500", "61.99", "0.6123"})
     EXPECT_NE(html.find(std::string(">") + value + "<"), std::string::npos) << value;
   // The full-precision value is one hover away.
   EXPECT_NE(html.find("title=\"30.12345679 over 5 images\""), std::string::npos);

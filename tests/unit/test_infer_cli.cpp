@@ -20,7 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kNets =
-    " --config configs/tiny.ini --model tests/fixtures/parity/unet_small.pth --autoencoder tests/fixtures/parity/vq_small.pth";
+    " --config configs/tiny.ini --model tests/fixtures/parity/unet_small.pth --autoencoder "
+    "tests/fixtures/parity/vq_small.pth";
 
 cv::Mat noise_image(int rows, int cols, int type) {
   cv::Mat m(rows, cols, type);
@@ -38,14 +39,14 @@ std::map<std::string, cv::Size> make_inputs(const fs::path& dir) {
   cv::imwrite((dir / "photo.jpg").string(), noise_image(30, 17, CV_8UC3));
   cv::imwrite((dir / "pic.bmp").string(), noise_image(5, 6, CV_8UC3));
   cv::imwrite((dir / "mislabelled.jpeg").string(), noise_image(8, 8, CV_8UC3));  // written as JPEG...
-  fs::rename(dir / "mislabelled.jpeg", dir / "mislabelled.png");                  // ...named .png
+  fs::rename(dir / "mislabelled.jpeg", dir / "mislabelled.png");                 // ...named .png
   std::ofstream(dir / "empty.png").close();
   std::ofstream(dir / "text.jpg") << "not an image";
   const std::string png = read_file((dir / "rgb.png").string());
   std::ofstream(dir / "truncated.png", std::ios::binary) << png.substr(0, png.size() / 2);
   std::ofstream(dir / "notes.txt") << "ignored: not an image extension";
-  return {{"rgb", {24, 20}}, {"gray", {9, 13}}, {"alpha", {16, 16}}, {"deep", {11, 7}},
-          {"photo", {17, 30}}, {"pic", {6, 5}}, {"mislabelled", {8, 8}}};
+  return {{"rgb", {24, 20}},   {"gray", {9, 13}}, {"alpha", {16, 16}},    {"deep", {11, 7}},
+          {"photo", {17, 30}}, {"pic", {6, 5}},   {"mislabelled", {8, 8}}};
 }
 
 TEST(InferCli, FolderOfMixedInputsGivesExactlyScaledOutputsAndReportsBadFiles) {
@@ -55,7 +56,8 @@ TEST(InferCli, FolderOfMixedInputsGivesExactlyScaledOutputsAndReportsBadFiles) {
   auto r = run_command(sinsr_binary() + " infer -i " + in.string() + " -o " + out.string() + kNets + " --chop-size 16");
   EXPECT_EQ(r.exit_code, kExitFailure) << r.output;  // three unreadable files
   for (const char* bad : {"empty.png", "text.jpg", "truncated.png"})
-    EXPECT_NE(r.output.find(std::string("skipping ") + (in / bad).string()), std::string::npos) << bad << "\n" << r.output;
+    EXPECT_NE(r.output.find(std::string("skipping ") + (in / bad).string()), std::string::npos) << bad << "\n"
+                                                                                                << r.output;
   EXPECT_NE(r.output.find("alpha channel dropped"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("7 written"), std::string::npos) << r.output;
   for (const auto& [stem, size] : good) {
@@ -71,13 +73,15 @@ TEST(InferCli, FolderOfMixedInputsGivesExactlyScaledOutputsAndReportsBadFiles) {
 TEST(InferCli, ResultsDependOnSeedAndFileNameOnlyNotOrderOrCompany) {
   const fs::path in = fresh_dir("sinsr_infer_det_in");
   make_inputs(in);
-  const fs::path a = fresh_dir("sinsr_infer_det_a"), b = fresh_dir("sinsr_infer_det_b"), c = fresh_dir("sinsr_infer_det_c");
+  const fs::path a = fresh_dir("sinsr_infer_det_a"), b = fresh_dir("sinsr_infer_det_b"),
+                 c = fresh_dir("sinsr_infer_det_c");
   run_command(sinsr_binary() + " infer -i " + in.string() + " -o " + a.string() + kNets + " --chop-size 16");
   // One file alone, from another folder with other files around it: same bytes.
   const fs::path alone = fresh_dir("sinsr_infer_det_alone");
   fs::copy_file(in / "photo.jpg", alone / "photo.jpg");
   cv::imwrite((alone / "aaa_first.png").string(), noise_image(9, 9, CV_8UC3));
-  auto r = run_command(sinsr_binary() + " infer -i " + alone.string() + " -o " + b.string() + kNets + " --chop-size 16");
+  auto r =
+      run_command(sinsr_binary() + " infer -i " + alone.string() + " -o " + b.string() + kNets + " --chop-size 16");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(read_file((a / "photo.png").string()), read_file((b / "photo.png").string()));
   // Another seed: different output.
@@ -97,12 +101,14 @@ TEST(InferCli, UsageMistakesAreRefusedBeforeAnyWork) {
   cv::imwrite((in / "x.jpg").string(), noise_image(8, 8, CV_8UC3));
   r = run_command(sinsr_binary() + " infer -i " + in.string() + " -o /tmp/sinsr_infer_usage_out" + kNets);
   EXPECT_EQ(r.exit_code, kExitUsage) << "x.png and x.jpg both map to x.png: " << r.output;
-  r = run_command(sinsr_binary() + " infer -i " + (in / "x.png").string() + " -o /tmp/sinsr_infer_usage_out" + kNets + " --steps 7");
+  r = run_command(sinsr_binary() + " infer -i " + (in / "x.png").string() + " -o /tmp/sinsr_infer_usage_out" + kNets +
+                  " --steps 7");
   EXPECT_EQ(r.exit_code, kExitUsage) << r.output;
   r = run_command(sinsr_binary() + " infer -i /nonexistent -o /tmp/sinsr_infer_usage_out" + kNets);
   EXPECT_EQ(r.exit_code, kExitUsage) << r.output;
   r = run_command(sinsr_binary() + " infer -i " + (in / "x.png").string() + " -o /tmp/sinsr_infer_usage_out" +
-                  " --config configs/tiny.ini --model tests/fixtures/parity/vq_small.pth --autoencoder tests/fixtures/parity/vq_small.pth");
+                  " --config configs/tiny.ini --model tests/fixtures/parity/vq_small.pth --autoencoder "
+                  "tests/fixtures/parity/vq_small.pth");
   EXPECT_EQ(r.exit_code, kExitFailure) << "a VQ checkpoint given as the UNet: " << r.output;
   EXPECT_NE(r.output.find("vq_small.pth"), std::string::npos) << r.output;
 }
@@ -138,9 +144,11 @@ TEST(InferCli, Bf16OutputsMatchFp32WithinTheMeasuredPsnr) {
     }
     return cv::PSNR(cv::imread((dir / "fp32" / "x.png").string()), cv::imread((dir / "bf16" / "x.png").string()));
   };
-  const double teacher = psnr_between(" --config configs/demo.ini --model models/demo-teacher-x2.pth --steps 15", out / "teacher");
+  const double teacher =
+      psnr_between(" --config configs/demo.ini --model models/demo-teacher-x2.pth --steps 15", out / "teacher");
   const double fixture = psnr_between(kNets, out / "fixture");
-  std::cout << "  bf16 vs fp32 PSNR: demo teacher 15 steps " << teacher << " dB, fixtures 1 step " << fixture << " dB\n";
+  std::cout << "  bf16 vs fp32 PSNR: demo teacher 15 steps " << teacher << " dB, fixtures 1 step " << fixture
+            << " dB\n";
   EXPECT_GE(teacher, 45.0);
   EXPECT_LT(teacher, 100.0);  // cv::PSNR of identical images is 361
   EXPECT_LT(fixture, 100.0);

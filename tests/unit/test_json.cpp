@@ -37,8 +37,8 @@ TEST(Json, RejectsMalformedInput) {
 }
 
 TEST(Json, IntegersPrintAsIntegersAndNonFiniteAsNull) {
-  Json j = Json::array({Json::number(5), Json::number(-3e15), Json::number(0.1), Json::number(NAN),
-                        Json::number(INFINITY)});
+  Json j =
+      Json::array({Json::number(5), Json::number(-3e15), Json::number(0.1), Json::number(NAN), Json::number(INFINITY)});
   EXPECT_EQ(j.dump(), "[5,-3000000000000000,0.1,null,null]");
   EXPECT_DOUBLE_EQ(Json::parse(j.dump())[2].as_number(), 0.1);  // shortest text that reads back the same double
 }

@@ -8,9 +8,9 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <set>
-#include <fstream>
 
 #include "core/data/hr_dataset.h"
 #include "core/data/pair_loader.h"
@@ -67,7 +67,8 @@ TEST(HrData, ListFileKeepsALastLineWithoutNewline) {
   const fs::path list = d / "train.txt";
   {
     std::ofstream f(list);
-    f << (d / "one.png").string() << "\n\n  a/two.JPG  \n" << "a/b/three.jpeg";  // relative, no final newline
+    f << (d / "one.png").string() << "\n\n  a/two.JPG  \n"
+      << "a/b/three.jpeg";  // relative, no final newline
   }
   HrDataConfig cfg;
   cfg.source = list.string();
@@ -110,8 +111,11 @@ TEST(PairSynthesis, MaxSideDownscalesAndTheCacheChangesNoPair) {
   sides.max_side = 1000;
   EXPECT_EQ(read_hr_image((d / "one.png").string(), sides).cols, 400);  // smaller than max_side: as read
   auto make = [&](bool cache) {
-    Config cfg = Config::load("", {{"data.hr", d.string()}, {"data.gt_size", "64"}, {"data.rescale_gt", "false"},
-                                   {"data.max_side", "200"}, {"data.cache_images", cache ? "true" : "false"}});
+    Config cfg = Config::load("", {{"data.hr", d.string()},
+                                   {"data.gt_size", "64"},
+                                   {"data.rescale_gt", "false"},
+                                   {"data.max_side", "200"},
+                                   {"data.cache_images", cache ? "true" : "false"}});
     return PairSynthesizer::from_config(cfg);
   };
   const PairSynthesizer plain = make(false), cached = make(true);
@@ -131,8 +135,8 @@ TEST(PairSynthesis, MaxSideDownscalesAndTheCacheChangesNoPair) {
 
 TEST(PairSynthesis, BadFilesAreLoggedOnceAndReplacedDeterministically) {
   const fs::path d = photo_folder("sinsr_pairs_bad");
-  std::ofstream(d / "empty.png").close();                          // zero size
-  std::ofstream(d / "text.png") << "this is not a PNG";           // not an image
+  std::ofstream(d / "empty.png").close();                // zero size
+  std::ofstream(d / "text.png") << "this is not a PNG";  // not an image
   {
     std::ifstream src(d / "one.png", std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(src)), {});
@@ -189,7 +193,8 @@ TEST(PairSynthesis, PhotosOfAnyKindNeverStopARun) {
       EXPECT_EQ(p.gt.rows, 32);
       used.insert(fs::path(s.path(p.image)).filename().string());
     }
-    EXPECT_EQ(used, (std::set<std::string>{"good.png", "sixteen.png", "grey.png", "alpha.png", "tiny.png"})) << max_pixels;
+    EXPECT_EQ(used, (std::set<std::string>{"good.png", "sixteen.png", "grey.png", "alpha.png", "tiny.png"}))
+        << max_pixels;
     ASSERT_EQ(log.size(), 2u) << max_pixels;  // each bad file once
     for (const std::string& line : log) {
       const bool huge = line.find("huge.png") != std::string::npos, large = line.find("large.png") != std::string::npos;

@@ -121,7 +121,8 @@ TEST(PthIo, StrictLoadingListsMissingUnexpectedAndWrongShapes) {
     EXPECT_NE(msg.find("unexpected: extra"), std::string::npos) << msg;
   }
 
-  io::TensorDict values = {{"lin.weight", torch::full({4, 3}, 2.0)}, {"lin.bias", torch::full({4}, 3.0)},
+  io::TensorDict values = {{"lin.weight", torch::full({4, 3}, 2.0)},
+                           {"lin.bias", torch::full({4}, 3.0)},
                            {"steps", torch::tensor({5, 6}, torch::kLong)}};
   io::load_state_dict_strict(m, values, "ok.pth");
   EXPECT_TRUE(m.lin->weight.eq(2).all().item<bool>());

@@ -39,7 +39,9 @@ TEST(SuperResolver, OneTileEqualsTheSamplerComposedByHand) {
   const auto z_y = n.diffusion.encode_first_stage(y, true);
   at::Generator gen = make_generator(seed);
   const auto x_T = n.diffusion.prior_sample(z_y, at::randn(z_y.sizes(), gen, at::kFloat));
-  const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& c) { return n.unet->forward(x, t, c); };
+  const Denoiser model = [&](const at::Tensor& x, const at::Tensor& t, const at::Tensor& c) {
+    return n.unet->forward(x, t, c);
+  };
   const auto x0 = n.diffusion.predict_one_step(model, x_T, y);
   const auto expected = (n.diffusion.decode_first_stage(x0).clamp(-1, 1)[0] * 0.5 + 0.5).clamp(0, 1);
   ASSERT_EQ(ours.sizes(), (c10::IntArrayRef{3, 128, 64}));

@@ -34,7 +34,8 @@ class SweepReport : public ::testing::Test {
                 const std::string& extra_train = "") {
     const fs::path run = dir / name;
     fs::create_directories(run / "eval");
-    write_file_atomically((run / "config.ini").string(), "[model]\nimage_size = 16\n[train]\n" + weights_ini + extra_train);
+    write_file_atomically((run / "config.ini").string(),
+                          "[model]\nimage_size = 16\n[train]\n" + weights_ini + extra_train);
     std::vector<ScoreRow> rows = {
         {"000000002", 2, "student", "bench", "psnr", "pyiqa-ycbcr", psnr2, 1, true},
         {"000000002", 2, "ema", "bench", "psnr", "pyiqa-ycbcr", psnr2 - 0.5, 1, true},
@@ -47,9 +48,9 @@ class SweepReport : public ::testing::Test {
   }
   void make_standard_sweep() {
     make_run("d1-i1-g1", "w_distill = 1\nw_inverse = 1\nw_gt = 1\n", 20, 21, 0.30);
-    make_run("d1-i0.5-g1", "w_distill = 1\nw_inverse = 0.5\nw_gt = 1\n", 23, 22, 0.40);   // best PSNR, at step 2
+    make_run("d1-i0.5-g1", "w_distill = 1\nw_inverse = 0.5\nw_gt = 1\n", 23, 22, 0.40);  // best PSNR, at step 2
     make_run("d1-i1-g0+train.lr=1e-4", "w_distill = 1\nw_inverse = 1\nw_gt = 0\n", 19, 20, 0.20,
-             "lr = 1e-4\n");  // best (lowest) LPIPS
+             "lr = 1e-4\n");                   // best (lowest) LPIPS
     fs::create_directories(dir / "d2-i1-g1");  // still training: config only
     write_file_atomically((dir / "d2-i1-g1" / "config.ini").string(), "[train]\nw_distill = 2\n");
     fs::create_directories(dir / "logs");  // not a run
@@ -78,8 +79,7 @@ TEST_F(SweepReport, RanksRunsPerMetricFollowingHigherIsBetter) {
   ASSERT_EQ(r.runs.size(), 3u);
   EXPECT_EQ(r.without_results, std::vector<std::string>{"d2-i1-g1"});
   // Loss weights first, then the key that differs (train.lr); not image_size, which is the same everywhere.
-  EXPECT_EQ(r.setting_keys,
-            (std::vector<std::string>{"train.w_distill", "train.w_inverse", "train.w_gt", "train.lr"}));
+  EXPECT_EQ(r.setting_keys, (std::vector<std::string>{"train.w_distill", "train.w_inverse", "train.w_gt", "train.lr"}));
   ASSERT_EQ(r.boards.size(), 2u);
 
   const eval::SweepBoard& psnr = r.boards[0];
@@ -110,9 +110,12 @@ TEST_F(SweepReport, RanksRunsPerMetricFollowingHigherIsBetter) {
   EXPECT_EQ(r.runs[psnr.entries[0].run].setting[3].second, "5e-5");  // the default where a run did not set it
 
   const std::string summary = eval::sweep_best_summary(r);
-  EXPECT_NE(summary.find("best bench: PSNR (pyiqa-ycbcr), higher is better: d1-i0.5-g1 [w_distill=1 w_inverse=0.5 w_gt=1 lr=5e-5] = 23"),
-            std::string::npos) << summary;
-  EXPECT_NE(summary.find("best bench: LPIPS (alex), lower is better: d1-i1-g0+train.lr=1e-4"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("best bench: PSNR (pyiqa-ycbcr), higher is better: d1-i0.5-g1 [w_distill=1 w_inverse=0.5 "
+                         "w_gt=1 lr=5e-5] = 23"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("best bench: LPIPS (alex), lower is better: d1-i1-g0+train.lr=1e-4"), std::string::npos)
+      << summary;
 }
 
 TEST_F(SweepReport, WritesCsvMarkdownAndPlots) {
@@ -131,12 +134,15 @@ TEST_F(SweepReport, WritesCsvMarkdownAndPlots) {
   EXPECT_EQ(first, "bench,psnr,pyiqa-ycbcr,true,1,d1-i0.5-g1,1,0.5,1,5e-5,23,000000002,2,student,4,22,21.5");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 2 * 3);
   EXPECT_NE(csv.find("bench,lpips,alex,false,1,d1-i1-g0+train.lr=1e-4,1,1,0,1e-4,0.2,000000004,4,student,4,0.2,0.3"),
-            std::string::npos) << csv;
+            std::string::npos)
+      << csv;
 
   const std::string md = read_file(files.markdown);
   EXPECT_NE(md.find("## Best setting per metric"), std::string::npos);
-  EXPECT_NE(md.find("| bench | psnr | pyiqa-ycbcr | higher | **d1-i0.5-g1** | 1 | 0.5 | 1 | 5e-5 | 23 | 000000002 student |"),
-            std::string::npos) << md;
+  EXPECT_NE(
+      md.find("| bench | psnr | pyiqa-ycbcr | higher | **d1-i0.5-g1** | 1 | 0.5 | 1 | 5e-5 | 23 | 000000002 student |"),
+      std::string::npos)
+      << md;
   EXPECT_NE(md.find("| bench | lpips | alex | lower | **d1-i1-g0+train.lr=1e-4** |"), std::string::npos) << md;
   EXPECT_NE(md.find("without (still running, failed or not evaluated): d2-i1-g1"), std::string::npos) << md;
   EXPECT_NE(md.find("![bench: PSNR (pyiqa-ycbcr)](plots/bench_psnr_pyiqa-ycbcr.png)"), std::string::npos) << md;

@@ -18,14 +18,14 @@ at::Tensor closed_form_mask(int64_t h, int64_t w, int64_t ws, int64_t shift) {
   for (int64_t win = 0; win < nw; ++win) {
     const int64_t wr = win / nw_cols;
     for (int64_t a = 0; a < n; ++a)
-      for (int64_t b = 0; b < n; ++b)
-        acc[win][a][b] = reg(wr * ws + a % ws) == reg(wr * ws + b % ws) ? 0.f : -100.f;
+      for (int64_t b = 0; b < n; ++b) acc[win][a][b] = reg(wr * ws + a % ws) == reg(wr * ws + b % ws) ? 0.f : -100.f;
   }
   return mask;
 }
 
 TEST(SwinMask, ReproducesTheReferenceRuleForSquareAndNonSquareSizes) {
-  for (auto [h, w] : std::vector<std::pair<int64_t, int64_t>>{{64, 64}, {32, 32}, {16, 16}, {64, 128}, {128, 64}, {24, 40}}) {
+  for (auto [h, w] :
+       std::vector<std::pair<int64_t, int64_t>>{{64, 64}, {32, 32}, {16, 16}, {64, 128}, {128, 64}, {24, 40}}) {
     auto ours = nn::reference_shifted_window_mask(h, w, 8, 4);
     EXPECT_TRUE(ours.equal(closed_form_mask(h, w, 8, 4))) << h << "x" << w;
   }

@@ -7,9 +7,9 @@ namespace sinsr::test {
 namespace {
 
 TEST(Tiling, StartsFollowTheReferenceSplitter) {
-  EXPECT_EQ(sr::tile_starts(100, 128, 112), (std::vector<int64_t>{0}));   // one tile covers the axis
+  EXPECT_EQ(sr::tile_starts(100, 128, 112), (std::vector<int64_t>{0}));  // one tile covers the axis
   EXPECT_EQ(sr::tile_starts(128, 128, 112), (std::vector<int64_t>{0}));
-  EXPECT_EQ(sr::tile_starts(100, 64, 56), (std::vector<int64_t>{0, 36}));  // 56 + 64 > 100 -> 100 - 64
+  EXPECT_EQ(sr::tile_starts(100, 64, 56), (std::vector<int64_t>{0, 36}));          // 56 + 64 > 100 -> 100 - 64
   EXPECT_EQ(sr::tile_starts(600, 256, 224), (std::vector<int64_t>{0, 224, 344}));  // 448 and 672 both -> 344, once
   EXPECT_EQ(sr::tile_starts(448, 256, 224), (std::vector<int64_t>{0, 192}));
 }
@@ -28,8 +28,7 @@ TEST(Tiling, SmoothWeightsRampOnlyOnInteriorEdgesAndAreContinuousAcrossTheOverla
   EXPECT_LT(b[0][0].item<float>(), 0.01f);      // and the neighbour fades in
   EXPECT_FLOAT_EQ(b[0][63].item<float>(), 1.f);
   // Inside the overlap the two ramps are complementary: a fades out exactly as b fades in.
-  for (int64_t i = 0; i < 16; ++i)
-    EXPECT_NEAR(a[0][48 + i].item<float>() + b[0][i].item<float>(), 1.0f, 1e-6) << i;
+  for (int64_t i = 0; i < 16; ++i) EXPECT_NEAR(a[0][48 + i].item<float>() + b[0][i].item<float>(), 1.0f, 1e-6) << i;
 }
 
 TEST(Tiling, ReflectPaddingMatchesTorchAndFallsBackForTinyImages) {

@@ -18,10 +18,14 @@ int main(int argc, char** argv) {
   int samples = 8, batch = 4;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--config" && i + 1 < argc) config = argv[++i];
-    else if (a == "--hr" && i + 1 < argc) hr = argv[++i];
-    else if (a == "--samples" && i + 1 < argc) samples = std::stoi(argv[++i]);
-    else if (a == "--batch" && i + 1 < argc) batch = std::stoi(argv[++i]);
+    if (a == "--config" && i + 1 < argc)
+      config = argv[++i];
+    else if (a == "--hr" && i + 1 < argc)
+      hr = argv[++i];
+    else if (a == "--samples" && i + 1 < argc)
+      samples = std::stoi(argv[++i]);
+    else if (a == "--batch" && i + 1 < argc)
+      batch = std::stoi(argv[++i]);
     else {
       std::cerr << "usage: bench_datagen [--config C] [--hr DIR|LIST] [--samples N] [--batch B]\n";
       return 2;
@@ -44,10 +48,10 @@ int main(int argc, char** argv) {
     const fs::path out = tmp / ("out-" + std::to_string(ranks));
     std::string cmd = "build/sinsr datagen --data.hr=" + hr + " --out " + out.string() + " --num-samples " +
                       std::to_string(samples) + " --shard-size " + std::to_string((samples + ranks - 1) / ranks) +
-                      " --datagen.batch_size=" + std::to_string(batch) + " --teacher " + (tmp / "teacher.pth").string() +
-                      " --autoencoder " + (tmp / "vq.pth").string() + (config.empty() ? "" : " --config " + config);
-    if (ranks > 1)
-      cmd = sinsr::bench::kMpirun2 + cmd;
+                      " --datagen.batch_size=" + std::to_string(batch) + " --teacher " +
+                      (tmp / "teacher.pth").string() + " --autoencoder " + (tmp / "vq.pth").string() +
+                      (config.empty() ? "" : " --config " + config);
+    if (ranks > 1) cmd = sinsr::bench::kMpirun2 + cmd;
     const std::string log = sinsr::bench::run_or_throw(cmd);
     double total = 0;
     for (std::sregex_iterator it(log.begin(), log.end(), rank_line), end; it != end; ++it) {

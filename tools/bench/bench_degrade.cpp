@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/util/allocator.h"
 #include "core/data/pair_loader.h"
+#include "core/util/allocator.h"
 #include "core/util/config.h"
 #include "core/util/json.h"
 #include "core/util/seed.h"
@@ -27,7 +27,8 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 // Pairs/s of the pipeline alone: `threads` threads each degrade their share of `pairs` GT crops.
-double degrade_rate(const std::vector<cv::Mat>& gts, const sinsr::data::DegradationConfig& cfg, int pairs, int threads) {
+double degrade_rate(const std::vector<cv::Mat>& gts, const sinsr::data::DegradationConfig& cfg, int pairs,
+                    int threads) {
   const auto t0 = Clock::now();
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t)
@@ -58,9 +59,12 @@ int main(int argc, char** argv) {
   int pairs = 400;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--hr" && i + 1 < argc) hr = argv[++i];
-    else if (a == "--pairs" && i + 1 < argc) pairs = std::stoi(argv[++i]);
-    else if (a == "--json" && i + 1 < argc) json_path = argv[++i];
+    if (a == "--hr" && i + 1 < argc)
+      hr = argv[++i];
+    else if (a == "--pairs" && i + 1 < argc)
+      pairs = std::stoi(argv[++i]);
+    else if (a == "--json" && i + 1 < argc)
+      json_path = argv[++i];
     else {
       std::cerr << "usage: bench_degrade [--hr DIR|LIST] [--pairs N] [--json FILE]\n";
       return 2;
@@ -76,20 +80,23 @@ int main(int argc, char** argv) {
   std::vector<cv::Mat> gts;  // GT crops in memory for the pipeline-only rows
   for (size_t i = 0; i < std::min<size_t>(source.size(), 64); ++i) {
     sinsr::data::SampleRng rng(i);
-    gts.push_back(sinsr::data::prepare_gt(sinsr::data::read_hr_image(source.path(i), source.data_config().max_pixels), source.data_config(), rng));
+    gts.push_back(sinsr::data::prepare_gt(sinsr::data::read_hr_image(source.path(i), source.data_config().max_pixels),
+                                          source.data_config(), rng));
   }
   degrade_rate(gts, source.degradation_config(), 20, 1);  // warm-up
 
   std::cout << "Real-ESRGAN degradation, GT " << source.data_config().gt_size << "x" << source.data_config().gt_size
-            << " -> LR " << source.lr_size() << "x" << source.lr_size() << ", " << pairs << " pairs per row, photos: " << hr
-            << " (" << source.size() << ")\n\n"
-            << std::left << std::setw(10) << "stage" << std::setw(9) << "threads" << std::right << std::setw(10) << "pairs/s"
-            << std::setw(16) << "pairs/s/core" << "\n";
+            << " -> LR " << source.lr_size() << "x" << source.lr_size() << ", " << pairs
+            << " pairs per row, photos: " << hr << " (" << source.size() << ")\n\n"
+            << std::left << std::setw(10) << "stage" << std::setw(9) << "threads" << std::right << std::setw(10)
+            << "pairs/s" << std::setw(16) << "pairs/s/core"
+            << "\n";
   sinsr::Json rows = sinsr::Json::array();
   for (const char* stage : {"degrade", "loader"}) {
     for (const int threads : {1, 2}) {
-      const double rate = std::string(stage) == "degrade" ? degrade_rate(gts, source.degradation_config(), pairs, threads)
-                                                          : loader_rate(source, pairs, threads);
+      const double rate = std::string(stage) == "degrade"
+                              ? degrade_rate(gts, source.degradation_config(), pairs, threads)
+                              : loader_rate(source, pairs, threads);
       std::cout << std::left << std::setw(10) << stage << std::setw(9) << threads << std::right << std::fixed
                 << std::setprecision(1) << std::setw(10) << rate << std::setw(16) << rate / threads << "\n";
       sinsr::Json row = sinsr::Json::object();

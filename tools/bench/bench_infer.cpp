@@ -55,7 +55,8 @@ Row run_case(const Case& c, const Options& o) {
   sinsr::nn::UNetModelSwin unet(sinsr::UNetConfig::from_config(cfg));
   unet->to(device);
   unet->set_precision(precision);
-  const sinsr::FirstStage first_stage = sinsr::FirstStage::autoencoder(sinsr::nn::VQModelTorch(sinsr::VQConfig::from_config(cfg)));
+  const sinsr::FirstStage first_stage =
+      sinsr::FirstStage::autoencoder(sinsr::nn::VQModelTorch(sinsr::VQConfig::from_config(cfg)));
   first_stage.to(device, precision);
   sinsr::sr::SuperResolveOptions opt;
   opt.steps = c.steps;
@@ -91,15 +92,24 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has_value = i + 1 < argc;
-    if (a == "--threads" && has_value) o.threads = std::stoi(argv[++i]);
-    else if (a == "--runs" && has_value) o.runs = std::stoi(argv[++i]);
-    else if (a == "--json" && has_value) o.json_path = argv[++i];
-    else if (a == "--config" && has_value) o.config = argv[++i];
-    else if (a == "--device" && has_value) o.device = argv[++i];
-    else if (a == "--precision" && has_value) o.precision = argv[++i];
-    else if (a == "--sizes" && has_value) o.sizes = sinsr::bench::parse_int_list(argv[++i]);
-    else if (a == "--steps" && has_value) o.steps = sinsr::bench::parse_int_list(argv[++i]);
-    else if (a == "--chop-size" && has_value) o.chop_size = std::stoll(argv[++i]);
+    if (a == "--threads" && has_value)
+      o.threads = std::stoi(argv[++i]);
+    else if (a == "--runs" && has_value)
+      o.runs = std::stoi(argv[++i]);
+    else if (a == "--json" && has_value)
+      o.json_path = argv[++i];
+    else if (a == "--config" && has_value)
+      o.config = argv[++i];
+    else if (a == "--device" && has_value)
+      o.device = argv[++i];
+    else if (a == "--precision" && has_value)
+      o.precision = argv[++i];
+    else if (a == "--sizes" && has_value)
+      o.sizes = sinsr::bench::parse_int_list(argv[++i]);
+    else if (a == "--steps" && has_value)
+      o.steps = sinsr::bench::parse_int_list(argv[++i]);
+    else if (a == "--chop-size" && has_value)
+      o.chop_size = std::stoll(argv[++i]);
     else {
       std::cerr << "usage: bench_infer [--threads N] [--runs N] [--json FILE] [--config FILE] [--device cpu|cuda]\n"
                    "                   [--precision fp32|bf16|fp16] [--sizes 64,128] [--steps 1,15] [--chop-size N]\n";
@@ -113,9 +123,10 @@ int main(int argc, char** argv) {
   std::cout << (o.config.empty() ? "full-size networks" : o.config) << ", " << o.device << ", " << o.precision << ", "
             << used_threads << " thread(s), median of " << o.runs << " images after a warm-up; peak = "
             << (o.device == "cpu" ? "max RSS of the process running the case" : "the CUDA allocator's peak") << "\n\n"
-            << std::left << std::setw(10) << "LR input" << std::setw(7) << "steps" << std::right << std::setw(10) << "total s"
-            << std::setw(11) << "encode s" << std::setw(9) << "unet s" << std::setw(11) << "decode s" << std::setw(11)
-            << "peak MB" << "\n";
+            << std::left << std::setw(10) << "LR input" << std::setw(7) << "steps" << std::right << std::setw(10)
+            << "total s" << std::setw(11) << "encode s" << std::setw(9) << "unet s" << std::setw(11) << "decode s"
+            << std::setw(11) << "peak MB"
+            << "\n";
   sinsr::Json out = sinsr::Json::object();
   out.set("threads", sinsr::Json::number(used_threads));
   out.set("runs", sinsr::Json::number(o.runs));

@@ -25,16 +25,16 @@
 #include <vector>
 
 #include "core/dist/device.h"
-#include "core/util/allocator.h"
 #include "core/io/state_dict.h"
+#include "core/util/allocator.h"
 #include "core/util/json.h"
-#include "tools/bench/bench_util.h"
-#include "tools/bench/random_metric_networks.h"
 #include "core/util/threads.h"
 #include "eval/metrics/clipiqa.h"
 #include "eval/metrics/lpips.h"
 #include "eval/metrics/musiq.h"
 #include "eval/metrics/psnr_ssim.h"
+#include "tools/bench/bench_util.h"
+#include "tools/bench/random_metric_networks.h"
 
 namespace {
 
@@ -54,8 +54,11 @@ struct Images {
 
 // The uint8 pair stays on the CPU (PSNR / SSIM), the float pair goes to the networks' device.
 Images random_images(int64_t size, const c10::Device& device) {
-  Images im{size, torch::randint(0, 256, {size, size, 3}, torch::kByte),
-            torch::randint(0, 256, {size, size, 3}, torch::kByte), {}, {}};
+  Images im{size,
+            torch::randint(0, 256, {size, size, 3}, torch::kByte),
+            torch::randint(0, 256, {size, size, 3}, torch::kByte),
+            {},
+            {}};
   const auto to_unit = [&](const at::Tensor& u8) {
     return (u8.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat) / 255).to(device);
   };
@@ -116,12 +119,18 @@ Options parse_options(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--threads") o.threads = std::stoi(next());
-    else if (a == "--runs") o.runs = std::stoi(next());
-    else if (a == "--sizes") o.sizes = sinsr::bench::parse_int_list(next());
-    else if (a == "--only") o.only = next();
-    else if (a == "--json") o.json_path = next();
-    else if (a == "--device") o.device = next();
+    if (a == "--threads")
+      o.threads = std::stoi(next());
+    else if (a == "--runs")
+      o.runs = std::stoi(next());
+    else if (a == "--sizes")
+      o.sizes = sinsr::bench::parse_int_list(next());
+    else if (a == "--only")
+      o.only = next();
+    else if (a == "--json")
+      o.json_path = next();
+    else if (a == "--device")
+      o.device = next();
     else {
       std::cerr << "usage: bench_metrics [--threads N] [--runs N] [--sizes 256,512] [--json FILE]\n"
                    "                     [--only psnr|ssim|lpips|clipiqa|musiq|<variant>] [--device cpu|cuda]\n";
@@ -136,16 +145,18 @@ Options parse_options(int argc, char** argv) {
 }
 
 void print_and_write(const Options& o, const std::vector<Result>& results) {
-  std::cout << "device: " << o.device << "   threads: " << o.threads << "   runs: " << o.runs << " (median)   BLAS: " << sinsr::bench::blas_library() << "\n\n";
-  std::cout << std::left << std::setw(9) << "metric" << std::setw(24) << "variant" << std::right << std::setw(6) << "size"
-            << std::setw(16) << "median s/image" << std::setw(13) << "min s/image" << std::setw(12) << "images/s"
-            << std::setw(12) << "images/run" << "\n";
+  std::cout << "device: " << o.device << "   threads: " << o.threads << "   runs: " << o.runs
+            << " (median)   BLAS: " << sinsr::bench::blas_library() << "\n\n";
+  std::cout << std::left << std::setw(9) << "metric" << std::setw(24) << "variant" << std::right << std::setw(6)
+            << "size" << std::setw(16) << "median s/image" << std::setw(13) << "min s/image" << std::setw(12)
+            << "images/s" << std::setw(12) << "images/run"
+            << "\n";
   sinsr::Json rows = sinsr::Json::array();
   for (const auto& r : results) {
-    std::cout << std::left << std::setw(9) << r.metric << std::setw(24) << r.variant << std::right << std::setw(6) << r.size
-              << std::scientific << std::setprecision(3) << std::setw(16) << r.median() << std::setw(13) << r.min()
-              << std::fixed << std::setprecision(r.median() < 0.1 ? 1 : 3) << std::setw(12) << 1.0 / r.median()
-              << std::setw(12) << r.images_per_run << "\n";
+    std::cout << std::left << std::setw(9) << r.metric << std::setw(24) << r.variant << std::right << std::setw(6)
+              << r.size << std::scientific << std::setprecision(3) << std::setw(16) << r.median() << std::setw(13)
+              << r.min() << std::fixed << std::setprecision(r.median() < 0.1 ? 1 : 3) << std::setw(12)
+              << 1.0 / r.median() << std::setw(12) << r.images_per_run << "\n";
     sinsr::Json row = sinsr::Json::object();
     row.set("metric", sinsr::Json::string(r.metric));
     row.set("variant", sinsr::Json::string(r.variant));

@@ -19,8 +19,8 @@
 #include "core/util/allocator.h"
 #include "core/util/config.h"
 #include "core/util/json.h"
-#include "tools/bench/bench_util.h"
 #include "core/util/threads.h"
+#include "tools/bench/bench_util.h"
 
 namespace {
 
@@ -62,10 +62,14 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--threads") threads = std::stoi(next());
-    else if (a == "--runs") runs = std::stoi(next());
-    else if (a == "--json") json_path = next();
-    else if (a == "--only") only = next();
+    if (a == "--threads")
+      threads = std::stoi(next());
+    else if (a == "--runs")
+      runs = std::stoi(next());
+    else if (a == "--json")
+      json_path = next();
+    else if (a == "--only")
+      only = next();
     else {
       std::cerr << "usage: bench_networks [--threads N] [--runs N] [--json FILE] [--only unet|vq|train|step]\n";
       return 2;
@@ -81,20 +85,22 @@ int main(int argc, char** argv) {
     unet->eval();
     auto x = torch::randn({1, 3, 64, 64}), lq = torch::rand({1, 3, 64, 64}) * 2 - 1;
     auto t = torch::full({1}, 14, torch::kLong);
-    results.push_back(measure("unet_forward_full", "UNetModelSwin paper size, batch 1, 64x64 latent, inference", runs, [&] {
-      torch::InferenceMode guard;
-      unet->forward(x, t, lq);
-    }));
+    results.push_back(
+        measure("unet_forward_full", "UNetModelSwin paper size, batch 1, 64x64 latent, inference", runs, [&] {
+          torch::InferenceMode guard;
+          unet->forward(x, t, lq);
+        }));
   }
   if (only.empty() || only == "vq") {
     sinsr::nn::VQModelTorch vq(sinsr::VQConfig::from_config(paper));
     vq->eval();
     auto z = torch::randn({1, 3, 64, 64});
 
-    results.push_back(measure("vq_decode_full", "VQ-f4 decode (quantise + decoder), 64x64 latent -> 256x256", runs, [&] {
-      torch::InferenceMode guard;
-      vq->decode(z);
-    }));
+    results.push_back(
+        measure("vq_decode_full", "VQ-f4 decode (quantise + decoder), 64x64 latent -> 256x256", runs, [&] {
+          torch::InferenceMode guard;
+          vq->decode(z);
+        }));
   }
   if (only.empty() || only == "train") {
     const sinsr::Config tiny = sinsr::Config::load("configs/tiny.ini");
@@ -102,10 +108,11 @@ int main(int argc, char** argv) {
     small->train();
     auto x = torch::randn({4, 3, 16, 16}), lq = torch::rand({4, 3, 16, 16}) * 2 - 1;
     auto t = torch::randint(0, 15, {4}, torch::kLong);
-    results.push_back(measure("unet_small_fwd_bwd", "UNetModelSwin configs/tiny.ini, batch 4, 16x16, forward+backward", runs, [&] {
-      small->zero_grad();
-      small->forward(x, t, lq).square().mean().backward();
-    }));
+    results.push_back(
+        measure("unet_small_fwd_bwd", "UNetModelSwin configs/tiny.ini, batch 4, 16x16, forward+backward", runs, [&] {
+          small->zero_grad();
+          small->forward(x, t, lq).square().mean().backward();
+        }));
   }
 
   if (only == "step") {  // not in the default set: ~2 min per run
@@ -115,28 +122,32 @@ int main(int argc, char** argv) {
     unet->train();
     auto x = torch::randn({2, 3, 64, 64}), lq = torch::rand({2, 3, 64, 64}) * 2 - 1;
     auto t = torch::full({2}, 14, torch::kLong);
-    results.push_back(measure("unet_fwd_bwd_3x_b2", "UNetModelSwin paper size, 3 x forward+backward, batch 2", runs, [&] {
-      unet->zero_grad();
-      for (int k = 0; k < 3; ++k) unet->forward(x, t, lq).square().mean().backward();
-    }));
+    results.push_back(
+        measure("unet_fwd_bwd_3x_b2", "UNetModelSwin paper size, 3 x forward+backward, batch 2", runs, [&] {
+          unet->zero_grad();
+          for (int k = 0; k < 3; ++k) unet->forward(x, t, lq).square().mean().backward();
+        }));
     auto x3 = torch::cat({x, x, x}), lq3 = torch::cat({lq, lq, lq}), t3 = torch::cat({t, t, t});
-    results.push_back(measure("unet_fwd_bwd_1x_b6", "UNetModelSwin paper size, 1 x forward+backward, batch 6", runs, [&] {
-      unet->zero_grad();
-      unet->forward(x3, t3, lq3).square().mean().backward();
-    }));
+    results.push_back(
+        measure("unet_fwd_bwd_1x_b6", "UNetModelSwin paper size, 1 x forward+backward, batch 6", runs, [&] {
+          unet->zero_grad();
+          unet->forward(x3, t3, lq3).square().mean().backward();
+        }));
   }
-  std::cout << "threads: " << threads << "   runs: " << runs << " (median)   BLAS: " << sinsr::bench::blas_library() << "\n\n";
+  std::cout << "threads: " << threads << "   runs: " << runs << " (median)   BLAS: " << sinsr::bench::blas_library()
+            << "\n\n";
   std::cout << std::left << std::setw(22) << "benchmark" << std::right << std::setw(12) << "median s" << std::setw(10)
-            << "min s" << "   work\n";
+            << "min s"
+            << "   work\n";
   sinsr::Json out = sinsr::Json::object();
   out.set("threads", sinsr::Json::number(threads));
   out.set("runs", sinsr::Json::number(runs));
   out.set("blas", sinsr::Json::string(sinsr::bench::blas_library()));
   sinsr::Json rows = sinsr::Json::array();
   for (const auto& r : results) {
-    std::cout << std::left << std::setw(22) << r.name << std::right << std::fixed << std::setprecision(3) << std::setw(12)
-              << r.median() << std::setw(10) << *std::min_element(r.seconds.begin(), r.seconds.end()) << "   " << r.work
-              << "\n";
+    std::cout << std::left << std::setw(22) << r.name << std::right << std::fixed << std::setprecision(3)
+              << std::setw(12) << r.median() << std::setw(10) << *std::min_element(r.seconds.begin(), r.seconds.end())
+              << "   " << r.work << "\n";
     sinsr::Json row = sinsr::Json::object();
     row.set("name", sinsr::Json::string(r.name));
     row.set("work", sinsr::Json::string(r.work));

@@ -37,11 +37,16 @@ int main(int argc, char** argv) {
   bool sync_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--config" && i + 1 < argc) config = argv[++i];
-    else if (a == "--hr" && i + 1 < argc) hr = argv[++i];
-    else if (a == "--steps" && i + 1 < argc) steps = std::stoi(argv[++i]);
-    else if (a == "--batch" && i + 1 < argc) batch = std::stoi(argv[++i]);
-    else if (a == "--sync-only") sync_only = true;
+    if (a == "--config" && i + 1 < argc)
+      config = argv[++i];
+    else if (a == "--hr" && i + 1 < argc)
+      hr = argv[++i];
+    else if (a == "--steps" && i + 1 < argc)
+      steps = std::stoi(argv[++i]);
+    else if (a == "--batch" && i + 1 < argc)
+      batch = std::stoi(argv[++i]);
+    else if (a == "--sync-only")
+      sync_only = true;
     else {
       std::cerr << "usage: bench_train [--config C] [--hr DIR|LIST] [--steps N] [--batch B] [--sync-only]\n";
       return 2;
@@ -56,16 +61,18 @@ int main(int argc, char** argv) {
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   sinsr::bench::write_random_weights(cfg, tmp);
-  const std::string nets = " --teacher " + (tmp / "teacher.pth").string() + (config.empty() ? "" : " --config " + config);
+  const std::string nets =
+      " --teacher " + (tmp / "teacher.pth").string() + (config.empty() ? "" : " --config " + config);
   const std::string common = nets + " --data.hr=" + hr + " --autoencoder " + (tmp / "vq.pth").string();
   // Enough pregenerated pairs for every step without repeats (they would not be slower, only less honest).
   sinsr::bench::run_or_throw("build/sinsr datagen" + common + " --out " + (tmp / "pairs").string() + " --num-samples " +
                              std::to_string(2 * steps * batch + 1));
 
   auto train_command = [&](const std::string& mode, int ranks, const fs::path& run, const std::string& extra) {
-    std::string cmd = "build/sinsr train --data-mode " + mode + common + " --data " + (tmp / "pairs").string() + " --out " +
-                      run.string() + " --train.steps=" + std::to_string(steps) + " --train.batch_size=" +
-                      std::to_string(ranks * batch) + " --train.microbatch=" + std::to_string(batch) +
+    std::string cmd = "build/sinsr train --data-mode " + mode + common + " --data " + (tmp / "pairs").string() +
+                      " --out " + run.string() + " --train.steps=" + std::to_string(steps) +
+                      " --train.batch_size=" + std::to_string(ranks * batch) +
+                      " --train.microbatch=" + std::to_string(batch) +
                       " --train.val_samples=1 --train.log_every=1 --train.ckpt_every=1000000" + extra;
     return ranks == 2 ? sinsr::bench::kMpirun2 + cmd : cmd;
   };
@@ -73,8 +80,10 @@ int main(int argc, char** argv) {
   std::cout << "sinsr train, " << (config.empty() ? "full-size (paper) config" : config) << ", per-rank batch " << batch
             << ", " << steps << " steps (mean of steps 2.." << steps << ")\n";
   if (!sync_only)
-    std::cout << "\n" << std::left << std::setw(10) << "data" << std::setw(8) << "ranks" << std::right << std::setw(12)
-              << "samples/s" << std::setw(12) << "s/step" << "\n";
+    std::cout << "\n"
+              << std::left << std::setw(10) << "data" << std::setw(8) << "ranks" << std::right << std::setw(12)
+              << "samples/s" << std::setw(12) << "s/step"
+              << "\n";
   double rate[2][2] = {};  // [shards, online][1 rank, 2 ranks]
   for (const int online : {0, 1}) {
     if (sync_only) break;
@@ -105,8 +114,8 @@ int main(int argc, char** argv) {
       std::cout << "  " << std::left << std::setw(16) << modes[m] << std::right << std::fixed << std::setprecision(3)
                 << s_per_step << "\n";
     }
-  std::cout << "mean s/step: after_backward " << total[0] / 2 << ", overlap " << total[1] / 2 << " (after_backward / overlap "
-            << total[0] / total[1] << "x)\n";
+  std::cout << "mean s/step: after_backward " << total[0] / 2 << ", overlap " << total[1] / 2
+            << " (after_backward / overlap " << total[0] / total[1] << "x)\n";
   fs::remove_all(tmp);
   return 0;
 }

@@ -27,7 +27,6 @@ inline std::string blas_library() {
   return "unknown";
 }
 
-
 // "64,128,256" -> {64, 128, 256} (the benches' --sizes and --steps).
 inline std::vector<int64_t> parse_int_list(const std::string& list) {
   std::vector<int64_t> out;

@@ -34,7 +34,8 @@ void write_metric_weights(const fs::path& dir) {
   sinsr::io::write_state_dict((dir / "lpips_alex_lin.pth").string(), with_prefix(state, {"lin"}));
   sinsr::io::write_state_dict((dir / "clipiqa_rn50.pth").string(), sinsr::bench::random_clip_state());
   sinsr::io::write_state_dict((dir / "clipiqa_text.pth").string(), sinsr::bench::random_clip_text());
-  sinsr::io::write_state_dict((dir / "musiq_koniq.pth").string(), sinsr::io::module_state_dict(*sinsr::bench::random_musiq()));
+  sinsr::io::write_state_dict((dir / "musiq_koniq.pth").string(),
+                              sinsr::io::module_state_dict(*sinsr::bench::random_musiq()));
 }
 
 }  // namespace
@@ -45,9 +46,12 @@ int main(int argc, char** argv) {
   bool metrics = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--config" && i + 1 < argc) config = argv[++i];
-    else if (a == "--out" && i + 1 < argc) out = argv[++i];
-    else if (a == "--metrics") metrics = true;
+    if (a == "--config" && i + 1 < argc)
+      config = argv[++i];
+    else if (a == "--out" && i + 1 < argc)
+      out = argv[++i];
+    else if (a == "--metrics")
+      metrics = true;
     else {
       std::cerr << usage;
       return 2;
