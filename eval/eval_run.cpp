@@ -190,6 +190,58 @@ int run_eval_folders(const EvalSettings& s, const dist::MpiContext& mpi) {
   return errors ? kExitFailure : kExitOk;
 }
 
+// The cache key of one checkpoint's weights on a benchmark, decided by the root so every rank takes the same branch.
+// Half precision gives other outputs, so other scores (fp32 keeps the keys of caches made before it existed).
+std::string score_key(const std::string& weights_path, const Benchmark& bm, uint64_t seed, Precision precision,
+                      const dist::MpiContext& mpi) {
+  return mpi.broadcast(mpi.is_root()
+                           ? sha256_file(weights_path) + "|" + bm.identity + "|" + std::to_string(seed) +
+                                 (precision == Precision::Fp32 ? "" : std::string("|") + precision_name(precision))
+                           : "");
+}
+
+// Every column of `suite` from the cache, or nothing when any is missing (then the weights are scored again).
+std::vector<ScoreRow> cached_rows(const ScoreCache& cache, const std::string& key, const MetricSuite& suite,
+                                  const ScoreRow& base) {
+  std::vector<ScoreRow> rows;
+  for (const auto& c : suite.columns()) {
+    const Json* e = cache.find(key, c.metric, c.variant);
+    if (!e) return {};
+    ScoreRow r = base;
+    r.metric = c.metric, r.variant = c.variant, r.higher_is_better = c.higher_is_better;
+    r.value = (*e)["value"].as_number(), r.images = (*e)["images"].as_int();
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+// Side-by-side centre crops of `pairs`: LR (bicubic), the teacher's chain when `teacher_dir` holds it, the last
+// checkpoint's student and EMA, the reference. Written under OUT/crops/.
+std::vector<CropSet> write_crops(const std::vector<ImagePair>& pairs, const fs::path& out, const fs::path& outputs,
+                                 const fs::path& teacher_dir, const run::CheckpointFolder& last,
+                                 const DiffusionConfig& diffusion, int64_t crop_size) {
+  std::vector<CropSet> crops;
+  fs::create_directories(out / "crops");
+  for (const ImagePair& pair : pairs) {
+    CropSet set{fs::path(pair.pred).filename().string(), {}};
+    auto panel = [&](const std::string& label, const std::string& file, const std::string& src, int64_t sf = 1) {
+      const std::string rel = "crops/" + pair.name + "-" + file + ".png";
+      write_centre_crop(src, (out / rel).string(), crop_size, sf);
+      set.panels.push_back({label, rel});
+    };
+    panel("LR (bicubic x" + std::to_string(diffusion.sf) + ")", "lr", pair.pred, diffusion.sf);
+    if (fs::exists(teacher_dir / (pair.name + ".png")))
+      panel("teacher (" + std::to_string(diffusion.steps) + " steps)", "teacher",
+            (teacher_dir / (pair.name + ".png")).string());
+    for (const std::string weights : run::kWeightNames)
+      panel(weights + " (1 step, " + last.name + ")", weights,
+            (outputs / (last.name + "-" + weights) / (pair.name + ".png")).string());
+    if (!pair.ref.empty()) panel("reference", "gt", pair.ref);
+    crops.push_back(set);
+  }
+  return crops;
+}
+
 int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   const Config& cfg = s.config;
   const Benchmark bm = load_benchmark(s.benchmark_path, cfg);
@@ -235,6 +287,7 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
 
   std::vector<ScoreRow> rows;
   int errors = 0;
+  const fs::path outputs = out / "outputs" / bm.name;
   for (const run::CheckpointFolder& ck : ckpts) {
     for (const std::string weights : run::kWeightNames) {
       const std::string pth = (fs::path(ck.dir) / (weights + ".pth")).string();
@@ -243,27 +296,15 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
       base.step = ck.step;
       base.weights = weights;
       base.benchmark = bm.name;
-      // The root decides what is cached, so every rank takes the same branch.
-      // Half precision gives other outputs, so other scores (fp32 keeps the keys of caches made before it existed).
-      const std::string key = mpi.broadcast(
-          mpi.is_root() ? sha256_file(pth) + "|" + bm.identity + "|" + std::to_string(s.seed) +
-                              (precision == Precision::Fp32 ? "" : std::string("|") + precision_name(precision))
-                        : "");
-      std::vector<ScoreRow> cached;
-      for (const auto& c : suite.columns())
-        if (const Json* e = cache.find(key, c.metric, c.variant)) {
-          ScoreRow r = base;
-          r.metric = c.metric, r.variant = c.variant, r.higher_is_better = c.higher_is_better;
-          r.value = (*e)["value"].as_number(), r.images = (*e)["images"].as_int();
-          cached.push_back(r);
-        }
-      if (cached.size() == suite.columns().size()) {
+      const std::string key = score_key(pth, bm, s.seed, precision, mpi);
+      const std::vector<ScoreRow> cached = cached_rows(cache, key, suite, base);
+      if (!cached.empty()) {
         if (mpi.is_root()) std::cerr << "eval: " << ck.name << " " << weights << ": cached\n";
         rows.insert(rows.end(), cached.begin(), cached.end());
         continue;
       }
       if (mpi.is_root()) std::cerr << "eval: " << ck.name << " " << weights << " on " << bm.name << "\n";
-      const auto scores = super_resolve(p.pairs, pth, 1, out / "outputs" / bm.name / (ck.name + "-" + weights));
+      const auto scores = super_resolve(p.pairs, pth, 1, outputs / (ck.name + "-" + weights));
       if (!mpi.is_root()) continue;
       errors += error_count(scores);
       for (const ScoreRow& r : mean_rows(base, suite.columns(), scores)) {
@@ -280,7 +321,7 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   // Keyed by the teacher file's hash: a rerun with the same teacher reuses its outputs.
   const std::string teacher_key =
       s.teacher_path.empty() ? "" : mpi.broadcast(mpi.is_root() ? sha256_file(s.teacher_path).substr(0, 12) : "");
-  const fs::path teacher_dir = out / "outputs" / bm.name / ("teacher-" + teacher_key);
+  const fs::path teacher_dir = outputs / ("teacher-" + teacher_key);
   const bool teacher_done = std::all_of(crop_pairs.begin(), crop_pairs.end(), [&](const ImagePair& pair) {
     return fs::exists(teacher_dir / (pair.name + ".png"));
   });
@@ -291,27 +332,8 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
     super_resolve(crop_pairs, s.teacher_path, diffusion.config().steps, teacher_dir);
   }
   if (!mpi.is_root()) return kExitOk;
-  std::vector<CropSet> crops;
-  const int64_t crop_size = cfg.integer("eval.crop_size");
-  const run::CheckpointFolder& last = ckpts.back();
-  fs::create_directories(out / "crops");
-  for (const ImagePair& pair : crop_pairs) {
-    CropSet set{fs::path(pair.pred).filename().string(), {}};
-    auto panel = [&](const std::string& label, const std::string& file, const std::string& src, int64_t sf = 1) {
-      const std::string rel = "crops/" + pair.name + "-" + file + ".png";
-      write_centre_crop(src, (out / rel).string(), crop_size, sf);
-      set.panels.push_back({label, rel});
-    };
-    panel("LR (bicubic x" + std::to_string(diffusion.config().sf) + ")", "lr", pair.pred, diffusion.config().sf);
-    if (fs::exists(teacher_dir / (pair.name + ".png")))
-      panel("teacher (" + std::to_string(diffusion.config().steps) + " steps)", "teacher",
-            (teacher_dir / (pair.name + ".png")).string());
-    for (const std::string weights : run::kWeightNames)
-      panel(weights + " (1 step, " + last.name + ")", weights,
-            (out / "outputs" / bm.name / (last.name + "-" + weights) / (pair.name + ".png")).string());
-    if (!pair.ref.empty()) panel("reference", "gt", pair.ref);
-    crops.push_back(set);
-  }
+  const std::vector<CropSet> crops = write_crops(crop_pairs, out, outputs, teacher_dir, ckpts.back(),
+                                                 diffusion.config(), cfg.integer("eval.crop_size"));
   write_results_csv((out / "results.csv").string(), rows);
   write_results_json((out / "results.json").string(), rows);
   const std::vector<MetricPlot> plots = write_metric_plots((out / "plots").string(), rows);
