@@ -59,8 +59,8 @@ std::vector<HeldOut> make_heldout(const DemoSettings& s, const fs::path& out) {
   std::vector<HeldOut> pairs;
   for (int64_t i = 0; i < static_cast<int64_t>(synth.size()); ++i) {  // epoch 0: every photo once
     const data::Pair p = synth.make(i);
-    HeldOut h{fs::path(synth.path(p.image)).stem().string(), io::from_rgb_mat(p.gt),
-              io::from_rgb_mat(p.lq).to(at::kFloat) / 255.0};
+    HeldOut h{fs::path(synth.path(p.image)).stem().string(), io::rgb_mat_view(p.gt).clone(),
+              io::rgb_mat_view(p.lq).to(at::kFloat) / 255.0};
     io::write_image_u8((out / "gt" / (h.name + ".png")).string(), p.gt);
     io::write_image_u8((out / "lq" / (h.name + ".png")).string(), p.lq);
     pairs.push_back(std::move(h));

@@ -61,8 +61,8 @@ void PairLoader::work() {
     try {
       const Pair pair = source_.make(first_ + sample);
       const int64_t row = sample % options_.batch_size;
-      slot->batch.gt[row].copy_(io::from_rgb_mat(pair.gt));
-      slot->batch.lq[row].copy_(io::from_rgb_mat(pair.lq));
+      slot->batch.gt[row].copy_(io::rgb_mat_view(pair.gt));
+      slot->batch.lq[row].copy_(io::rgb_mat_view(pair.lq));
       slot->batch.index[row].fill_(pair.index);
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex_);

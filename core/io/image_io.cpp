@@ -55,9 +55,10 @@ LoadedImage read_image(const std::string& path) {
 
 at::Tensor to_uint8(const at::Tensor& rgb01) { return at::round(rgb01.clamp(0, 1) * 255.0).to(at::kByte); }
 
-at::Tensor from_rgb_mat(const cv::Mat& rgb) {
-  const cv::Mat m = rgb.isContinuous() ? rgb : rgb.clone();
-  return at::from_blob(m.data, {m.rows, m.cols, 3}, at::kByte).permute({2, 0, 1}).clone();
+at::Tensor rgb_mat_view(const cv::Mat& rgb) {
+  // HWC with OpenCV's row stride (a Mat may be a region of a larger one) -> a CHW view.
+  return at::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, {static_cast<int64_t>(rgb.step[0]), 3, 1}, at::kByte)
+      .permute({2, 0, 1});
 }
 
 cv::Mat to_rgb_mat(const at::Tensor& chw_u8) {

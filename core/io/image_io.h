@@ -25,8 +25,10 @@ void write_image(const std::string& path, const at::Tensor& rgb01);
 // The same for an RGB uint8 image (CV_8UC3, H x W).
 void write_image_u8(const std::string& path, const cv::Mat& rgb);
 
-// The one conversion between OpenCV's RGB uint8 images (CV_8UC3, H x W) and tensors (uint8 [3, H, W]); both copy.
-at::Tensor from_rgb_mat(const cv::Mat& rgb);
+// The one conversion between OpenCV's RGB uint8 images (CV_8UC3, H x W) and tensors (uint8 [3, H, W]).
+// rgb_mat_view copies nothing: the view is valid while the Mat lives (clone() it to keep it, or copy_() it into a
+// batch). to_rgb_mat copies.
+at::Tensor rgb_mat_view(const cv::Mat& rgb);
 cv::Mat to_rgb_mat(const at::Tensor& chw_u8);
 
 // [3, H, W] float in [0, 1] -> uint8 with round-half-to-even.
