@@ -23,6 +23,7 @@
 #include "core/util/signals.h"
 #include "core/util/stop_marker.h"
 #include "core/util/stopwatch.h"
+#include "datagen/datagen_config.h"
 
 namespace fs = std::filesystem;
 
@@ -138,18 +139,17 @@ std::vector<ShardRange> my_share(const std::vector<ShardRange>& todo, const dist
 }
 
 // The teacher (and the autoencoder) on this rank's device at datagen.precision, as the pair computation.
-pairs::TeacherPairs load_teacher_pairs(const DatagenSettings& s, const FirstStage& first_stage,
-                                       const c10::Device& device) {
+pairs::TeacherPairs load_teacher_pairs(const DatagenSettings& s, const DatagenConfig& datagen_cfg, uint64_t data_seed,
+                                       const FirstStage& first_stage, const c10::Device& device) {
   const Config& cfg = s.config;
   nn::UNetModelSwin teacher(UNetConfig::from_config(cfg));
   io::load_weights(*teacher, s.teacher_path);
-  const Precision precision = parse_precision(cfg.str("datagen.precision"), "datagen.precision");
+  const Precision precision = parse_precision(datagen_cfg.precision, "datagen.precision");
   check_precision(precision, device, "datagen.precision");
   teacher->to(device);
   teacher->set_precision(precision);
   first_stage.to(device, precision);
-  return pairs::TeacherPairs(teacher, Diffusion(DiffusionConfig::from_config(cfg), first_stage),
-                             static_cast<uint64_t>(cfg.integer("data.seed")));
+  return pairs::TeacherPairs(teacher, Diffusion(DiffusionConfig::from_config(cfg), first_stage), data_seed);
 }
 
 // Rank 0's one progress line for all ranks: the others' running totals arrive as reports, absorbed wherever
@@ -196,12 +196,13 @@ void print_rank_stats(const std::vector<RankStats>& stats) {
 }
 
 // The manifest of a finished data set: how it was made, and every shard's size and checksum (earlier runs' too).
-pairs::Manifest build_manifest(const DatagenSettings& s, const Identity& id, const std::vector<ShardRange>& all,
-                               const pairs::ShardAttributes& attrs, bool pixel_space) {
+pairs::Manifest build_manifest(const DatagenSettings& s, const DatagenConfig& datagen_cfg, const Identity& id,
+                               const std::vector<ShardRange>& all, const pairs::ShardAttributes& attrs,
+                               bool pixel_space) {
   pairs::Manifest m;
   m.schema = pairs::kSchema;
   m.num_samples = s.num_samples;
-  m.shard_size = s.config.integer("datagen.shard_size");
+  m.shard_size = datagen_cfg.shard_size;
   m.seed = attrs.seed;
   m.content_sha256 = id.content_sha256;
   m.teacher = {fs::absolute(s.teacher_path).string(), id.teacher_sha256};
@@ -220,8 +221,10 @@ pairs::Manifest build_manifest(const DatagenSettings& s, const Identity& id, con
 
 int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   const Config& cfg = s.config;
+  const DatagenConfig datagen_cfg = DatagenConfig::from_config(cfg);
+  const data::HrDataConfig data = data::HrDataConfig::from_config(cfg);
   const auto start = Clock::now();
-  const std::vector<ShardRange> all = plan_shards(s.num_samples, cfg.integer("datagen.shard_size"));
+  const std::vector<ShardRange> all = plan_shards(s.num_samples, datagen_cfg.shard_size);
   // The autoencoder first: a wrong --autoencoder for the config's space is a usage error before any work.
   const FirstStage first_stage = load_first_stage(cfg, s.autoencoder_path, c10::kCPU);
   const bool pixel_space = !first_stage.is_latent();
@@ -229,12 +232,13 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   const std::vector<ShardRange> mine = my_share(plan.todo, mpi);
   if (mpi.is_root())
     std::cerr << "datagen: " << s.num_samples << " samples in " << all.size() << " shard(s) of "
-              << cfg.integer("datagen.shard_size") << "; " << all.size() - plan.todo.size() << " complete, "
-              << plan.todo.size() << " to make on " << mpi.size() << " rank(s) into " << s.out_dir << "\n";
+              << datagen_cfg.shard_size << "; " << all.size() - plan.todo.size() << " complete, " << plan.todo.size()
+              << " to make on " << mpi.size() << " rank(s) into " << s.out_dir << "\n";
 
   // The teacher's device decides where the pairs are computed; shards always receive CPU tensors.
   const c10::Device device = dist::rank_device(s.device, mpi);
-  pairs::TeacherPairs teacher_pairs = load_teacher_pairs(s, first_stage, device);
+  pairs::TeacherPairs teacher_pairs =
+      load_teacher_pairs(s, datagen_cfg, static_cast<uint64_t>(data.seed), first_stage, device);
   const data::PairSynthesizer synth = data::PairSynthesizer::from_config(
       cfg, [&](const std::string& line) { std::cerr << "rank " << mpi.rank() << ": " << line << "\n"; });
   const int64_t gt_size = synth.data_config().gt_size, lr = synth.lr_size();
@@ -244,13 +248,12 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   attrs.autoencoder_sha256 = plan.id.autoencoder_sha256;
   attrs.config = cfg.to_ini(kDatagenSections);
   attrs.content_sha256 = plan.id.content_sha256;
-  attrs.seed = cfg.integer("data.seed");
+  attrs.seed = data.seed;
   attrs.generator = s.generator;
-  const int workers = static_cast<int>(cfg.integer("data.workers"));
-  const data::LoaderOptions loader_options{cfg.integer("datagen.batch_size"), workers > 0 ? workers : 1,
-                                           static_cast<int>(cfg.integer("data.prefetch_batches"))};
-  const double peer_timeout = cfg.real("datagen.peer_timeout");
-  ProgressBoard board(plan.todo_samples(), mpi, peer_timeout);
+  const data::LoaderOptions loader_options{datagen_cfg.batch_size,
+                                           data.workers > 0 ? static_cast<int>(data.workers) : 1,
+                                           static_cast<int>(data.prefetch_batches)};
+  ProgressBoard board(plan.todo_samples(), mpi, datagen_cfg.peer_timeout);
   const bool log_shards = !mpi.is_root() || !board.is_tty();
   int64_t done = 0;
 
@@ -302,7 +305,7 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   disk.drain();
   const double my_seconds = seconds_since(generation_start);
   mpi.post_report(done, true);
-  mpi.finish_together(peer_timeout, [&](const dist::MpiContext::Report& r) {
+  mpi.finish_together(datagen_cfg.peer_timeout, [&](const dist::MpiContext::Report& r) {
     board.absorb(r);
     board.show(done);
   });
@@ -326,7 +329,7 @@ int run_datagen(const DatagenSettings& s, const dist::MpiContext& mpi) {
   }
   if (mpi.is_root()) {
     remove_temp_files(s.out_dir, "pairs-");
-    const pairs::Manifest manifest = build_manifest(s, plan.id, all, attrs, pixel_space);
+    const pairs::Manifest manifest = build_manifest(s, datagen_cfg, plan.id, all, attrs, pixel_space);
     pairs::write_manifest(s.out_dir, manifest);
     int64_t bytes = 0;
     for (const pairs::ManifestShard& shard : manifest.shards) bytes += shard.bytes;

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "core/data/data_config.h"
 #include "core/io/hdf5_file.h"
 #include "core/pairs/manifest.h"
 #include "core/pairs/shard_names.h"
@@ -103,7 +104,7 @@ VerifyReport verify_pairs(const std::string& dir, bool show_progress) {
     const Config recorded = Config::from_ini_text(m.config, manifest_path + " (config)");
     if (identity_of(m.config, m.teacher.sha256, m.autoencoder_sha256(), manifest_path + " (config)") !=
             m.content_sha256 ||
-        recorded.integer("data.seed") != set.seed)
+        data::HrDataConfig::from_config(recorded).seed != set.seed)
       rep.manifest_edited = true;
   } catch (const std::exception&) {
     rep.manifest_edited = true;

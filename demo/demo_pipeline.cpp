@@ -126,6 +126,7 @@ int run_demo(const DemoSettings& s) {
   }
   Config cfg = s.config;
   cfg.set("data.hr", (fs::path(s.photos_dir) / "train").string(), "demo");
+  const train::TrainConfig train = train::TrainConfig::from_config(cfg);
   dist::MpiContext mpi;
 
   stage(2, "teacher pairs: " + std::to_string(s.pairs) + " x (LR, x_T, the teacher's 15-step output F(x_T, y)) -> " +
@@ -139,8 +140,8 @@ int run_demo(const DemoSettings& s) {
   d.generator = std::string("sinsr demo ") + SINSR_VERSION;
   if (const int rc = datagen::run_datagen(d, mpi); rc != kExitOk) return rc;
 
-  stage(3, "distilling the one-step student from the teacher (" + std::to_string(cfg.integer("train.steps")) +
-               " steps) -> " + (out / "student").string());
+  stage(3, "distilling the one-step student from the teacher (" + std::to_string(train.steps) + " steps) -> " +
+               (out / "student").string());
   train::TrainSettings t;
   t.data_dir = d.out_dir;
   t.run_dir = (out / "student").string();
@@ -233,11 +234,10 @@ int run_demo(const DemoSettings& s) {
   }
   r.setup = {"photos: " + s.photos_dir + " (tools/fetch-demo-photos.sh; train/ for pairs, heldout/ for this table)",
              "teacher: " + s.teacher_path + " (pixel space, x" + std::to_string(sf) + ")",
-             "pairs: " + std::to_string(s.pairs) + " of " + std::to_string(cfg.integer("data.gt_size")) +
-                 " px GT crops (" + d.out_dir + ")",
-             "student: " + std::to_string(cfg.integer("train.steps")) + " steps, batch " +
-                 std::to_string(cfg.integer("train.batch_size")) + ", from the teacher's weights (" + student_path +
-                 ")",
+             "pairs: " + std::to_string(s.pairs) + " of " +
+                 std::to_string(data::HrDataConfig::from_config(cfg).gt_size) + " px GT crops (" + d.out_dir + ")",
+             "student: " + std::to_string(train.steps) + " steps, batch " + std::to_string(train.batch_size) +
+                 ", from the teacher's weights (" + student_path + ")",
              "held-out: " + std::to_string(heldout.size()) + " photos, " + std::to_string(s.heldout_size) +
                  " px GT crops, degraded like the training pairs",
              "threads: " + std::to_string(at::get_num_threads())};
@@ -251,7 +251,7 @@ int run_demo(const DemoSettings& s) {
         "the "
         "ground truth's, so its squared error is larger (up to twice the mean's, 3 dB, when the posterior is wide). "
         "Distillation moves the student towards the chain's outputs; " +
-        std::to_string(cfg.integer("train.steps")) + " steps move it little.");
+        std::to_string(train.steps) + " steps move it little.");
   if (sum.teacher_over_bicubic < 1.0)
     r.notes.push_back(
         "The teacher's margin over bicubic is what its training bought: the bundled demo teacher was trained for "

@@ -70,20 +70,18 @@ struct Benchmark {
   std::vector<std::string> metrics, psnr_ssim_variants;
 };
 
-Benchmark load_benchmark(const std::string& path, const Config& cfg) {
+Benchmark load_benchmark(const std::string& path, const EvalConfig& eval) {
   if (!fs::is_regular_file(path))
     throw UsageError("--benchmark '" + path + "' does not exist (see configs/benchmarks/)");
-  const Config b = Config::load(path);
+  const BenchmarkConfig b = BenchmarkConfig::from_config(Config::load(path));
   const fs::path dir = fs::path(path).parent_path();
-  auto resolve = [&](const std::string& key) {
-    const std::string v = b.str("benchmark." + key);
+  auto resolve = [&](const std::string& v) {
     return v.empty() || fs::path(v).is_absolute() ? v : (dir / v).lexically_normal().string();
   };
-  Benchmark bm{b.str("benchmark.name"), resolve("lq"), resolve("gt"), "", {}, {}};
+  Benchmark bm{b.name, resolve(b.lq), resolve(b.gt), "", {}, {}};
   if (bm.name.empty() || bm.lq.empty()) throw UsageError(path + ": [benchmark] needs name and lq");
-  bm.metrics = b.str("benchmark.metrics").empty() ? cfg.items("eval.metrics") : b.items("benchmark.metrics");
-  bm.psnr_ssim_variants = b.str("benchmark.psnr_ssim_variants").empty() ? cfg.items("eval.psnr_ssim_variants")
-                                                                        : b.items("benchmark.psnr_ssim_variants");
+  bm.metrics = b.metrics.empty() ? eval.metrics : b.metrics;
+  bm.psnr_ssim_variants = b.psnr_ssim_variants.empty() ? eval.psnr_ssim_variants : b.psnr_ssim_variants;
   // What a cached score depends on besides the checkpoint: the benchmark's definition and the image list.
   std::string files;
   for (const auto& f : io::list_images(bm.lq)) files += fs::path(f).filename().string() + "\n";
@@ -165,14 +163,14 @@ int run_eval_folders(const EvalSettings& s, const dist::MpiContext& mpi) {
   if (mpi.is_root()) report_unmatched(p);
   if (p.pairs.empty())
     throw UsageError("no output in '" + s.pred_dir + "' has a reference in '" + s.gt_dir + "' (paired by file stem)");
-  MetricSuite suite(s.config, s.config.items("eval.metrics"), s.config.items("eval.psnr_ssim_variants"),
-                    !s.gt_dir.empty(), dist::rank_device(s.device, mpi));
+  const EvalConfig eval = EvalConfig::from_config(s.config);
+  MetricSuite suite(eval, eval.metrics, eval.psnr_ssim_variants, !s.gt_dir.empty(), dist::rank_device(s.device, mpi));
   const auto scores = score_on_ranks(
       p.pairs,
       [&](const ImagePair& pair) {
         return suite.score(read_rgb_u8(pair.pred), pair.ref.empty() ? at::Tensor() : read_rgb_u8(pair.ref));
       },
-      mpi, "images", s.config.real("eval.peer_timeout"));
+      mpi, "images", eval.peer_timeout);
   if (!mpi.is_root()) return kExitOk;
   ScoreRow base;
   base.checkpoint = fs::path(s.pred_dir).lexically_normal().filename().string();
@@ -244,19 +242,20 @@ std::vector<CropSet> write_crops(const std::vector<ImagePair>& pairs, const fs::
 
 int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   const Config& cfg = s.config;
-  const Benchmark bm = load_benchmark(s.benchmark_path, cfg);
+  const EvalConfig eval = EvalConfig::from_config(cfg);
+  const Benchmark bm = load_benchmark(s.benchmark_path, eval);
   const Pairing p = pair_by_stem(bm.lq, bm.gt);
   if (mpi.is_root()) report_unmatched(p);
   const std::vector<run::CheckpointFolder> ckpts = list_checkpoints(s.checkpoints_dir);
   const c10::Device device = dist::rank_device(s.device, mpi);
-  MetricSuite suite(cfg, bm.metrics, bm.psnr_ssim_variants, !bm.gt.empty(), device);
+  MetricSuite suite(eval, bm.metrics, bm.psnr_ssim_variants, !bm.gt.empty(), device);
   const fs::path out(s.out_dir);
-  const double peer_timeout = cfg.real("eval.peer_timeout");
+  const double peer_timeout = eval.peer_timeout;
   if (mpi.is_root()) fs::create_directories(out);
   mpi.barrier(peer_timeout);
   ScoreCache cache((out / "cache.jsonl").string());
 
-  const Precision precision = parse_precision(cfg.str("eval.precision"), "eval.precision");
+  const Precision precision = parse_precision(eval.precision, "eval.precision");
   check_precision(precision, device, "eval.precision");
   nn::UNetModelSwin unet(UNetConfig::from_config(cfg));
   unet->to(device);
@@ -316,7 +315,7 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
 
   // Side-by-side crops of the first images: LR (bicubic), the teacher's full chain if given, the latest
   // checkpoint's student and EMA, the reference.
-  const auto n_crops = std::min<size_t>(static_cast<size_t>(cfg.integer("eval.crops")), p.pairs.size());
+  const auto n_crops = std::min<size_t>(static_cast<size_t>(eval.crops), p.pairs.size());
   const std::vector<ImagePair> crop_pairs(p.pairs.begin(), p.pairs.begin() + static_cast<std::ptrdiff_t>(n_crops));
   // Keyed by the teacher file's hash: a rerun with the same teacher reuses its outputs.
   const std::string teacher_key =
@@ -332,8 +331,8 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
     super_resolve(crop_pairs, s.teacher_path, diffusion.config().steps, teacher_dir);
   }
   if (!mpi.is_root()) return kExitOk;
-  const std::vector<CropSet> crops = write_crops(crop_pairs, out, outputs, teacher_dir, ckpts.back(),
-                                                 diffusion.config(), cfg.integer("eval.crop_size"));
+  const std::vector<CropSet> crops =
+      write_crops(crop_pairs, out, outputs, teacher_dir, ckpts.back(), diffusion.config(), eval.crop_size);
   write_results_csv((out / "results.csv").string(), rows);
   write_results_json((out / "results.json").string(), rows);
   const std::vector<MetricPlot> plots = write_metric_plots((out / "plots").string(), rows);

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <memory>
 
-#include "core/util/config.h"
 #include "core/util/errors.h"
 #include "eval/metrics/clipiqa.h"
 #include "eval/metrics/lpips.h"
@@ -20,12 +19,21 @@ bool contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }
 
+// A weight file's key (without "eval.") and its value.
+using WeightKey = std::pair<std::string, std::string>;
+
 // The keys of a weight-file setting that are still empty, as "eval.key=..." hints.
-std::string missing_keys(const Config& cfg, const std::vector<std::string>& keys) {
+std::string missing_keys(const std::vector<WeightKey>& keys) {
   std::string out;
-  for (const auto& k : keys)
-    if (cfg.str("eval." + k).empty()) out += (out.empty() ? "" : " and ") + ("eval." + k + "=...");
+  for (const auto& [key, value] : keys)
+    if (value.empty()) out += (out.empty() ? "" : " and ") + ("eval." + key + "=...");
   return out;
+}
+
+// LPIPS's two weight files for a backbone: torchvision's features and LPIPS's linear heads.
+std::vector<WeightKey> lpips_files(const EvalConfig& eval, const std::string& net) {
+  if (net == "vgg") return {{"lpips_vgg_backbone", eval.lpips_vgg_backbone}, {"lpips_vgg_lin", eval.lpips_vgg_lin}};
+  return {{"lpips_alex_backbone", eval.lpips_alex_backbone}, {"lpips_alex_lin", eval.lpips_alex_lin}};
 }
 
 }  // namespace
@@ -35,7 +43,7 @@ void MetricSuite::add(MetricColumn column, std::function<double(const Images&)> 
   scorers_.push_back(std::move(scorer));
 }
 
-MetricSuite::MetricSuite(const Config& cfg, const std::vector<std::string>& metrics,
+MetricSuite::MetricSuite(const EvalConfig& eval, const std::vector<std::string>& metrics,
                          const std::vector<std::string>& psnr_ssim_variants, bool have_reference,
                          const c10::Device& device) {
   for (const auto& m : metrics)
@@ -46,7 +54,7 @@ MetricSuite::MetricSuite(const Config& cfg, const std::vector<std::string>& metr
     notes_.push_back(m + ": not computed (needs a reference: give --gt, or a benchmark with gt)");
     return true;
   };
-  const int crop = static_cast<int>(cfg.integer("eval.crop_border"));
+  const int crop = static_cast<int>(eval.crop_border);
   for (const std::string measure : {"psnr", "ssim"}) {
     if (!contains(metrics, measure) || needs_reference(measure)) continue;
     for (const auto& name : psnr_ssim_variants) {
@@ -62,15 +70,14 @@ MetricSuite::MetricSuite(const Config& cfg, const std::vector<std::string>& metr
     }
   }
   if (contains(metrics, "lpips") && !needs_reference("lpips")) {
-    for (const auto& net : cfg.items("eval.lpips_nets")) {
+    for (const auto& net : eval.lpips_nets) {
       metrics::lpips_net_from_name(net);  // rejects an unknown backbone before looking for its files
-      const std::string backbone = "lpips_" + net + "_backbone", lin = "lpips_" + net + "_lin";
-      if (const std::string missing = missing_keys(cfg, {backbone, lin}); !missing.empty()) {
+      const std::vector<WeightKey> files = lpips_files(eval, net);
+      if (const std::string missing = missing_keys(files); !missing.empty()) {
         notes_.push_back("lpips (" + net + "): unavailable (no weights: set " + missing + ")");
         continue;
       }
-      auto model = std::make_shared<metrics::Lpips>(
-          metrics::load_lpips(net, cfg.str("eval." + backbone), cfg.str("eval." + lin)));
+      auto model = std::make_shared<metrics::Lpips>(metrics::load_lpips(net, files[0].second, files[1].second));
       (*model)->to(device);
       add({"lpips", net, false}, [model, device](const Images& im) {
         return (*model)->score(im.pred01.to(device), im.ref01.to(device)).item<double>();
@@ -78,22 +85,23 @@ MetricSuite::MetricSuite(const Config& cfg, const std::vector<std::string>& metr
     }
   }
   if (contains(metrics, "clipiqa")) {
-    if (const std::string missing = missing_keys(cfg, {"clipiqa_weights", "clipiqa_text_features"}); !missing.empty()) {
+    if (const std::string missing = missing_keys(
+            {{"clipiqa_weights", eval.clipiqa_weights}, {"clipiqa_text_features", eval.clipiqa_text_features}});
+        !missing.empty()) {
       notes_.push_back("clipiqa: unavailable (no weights: set " + missing + ")");
     } else {
       auto model = std::make_shared<metrics::ClipIqa>(
-          metrics::ClipIqa::from_files(cfg.str("eval.clipiqa_weights"), cfg.str("eval.clipiqa_text_features")));
+          metrics::ClipIqa::from_files(eval.clipiqa_weights, eval.clipiqa_text_features));
       model->to(device);
       add({"clipiqa", "rn50", true},
           [model, device](const Images& im) { return model->score(im.pred01.to(device)).item<double>(); });
     }
   }
   if (contains(metrics, "musiq")) {
-    if (const std::string missing = missing_keys(cfg, {"musiq_weights"}); !missing.empty()) {
+    if (const std::string missing = missing_keys({{"musiq_weights", eval.musiq_weights}}); !missing.empty()) {
       notes_.push_back("musiq: unavailable (no weights: set " + missing + ")");
     } else {
-      auto model = std::make_shared<metrics::Musiq>(
-          metrics::load_musiq(cfg.str("eval.musiq_weights"), {}, cfg.integer("eval.musiq_heads")));
+      auto model = std::make_shared<metrics::Musiq>(metrics::load_musiq(eval.musiq_weights, {}, eval.musiq_heads));
       (*model)->to(device);
       // MUSIQ cuts its multi-scale patches on the CPU (score() does) and runs the network on the device.
       add({"musiq", "koniq", true}, [model](const Images& im) { return (*model)->score(im.pred01).item<double>(); });

@@ -9,9 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace sinsr {
-class Config;
-}
+#include "eval/eval_config.h"
 
 namespace sinsr::eval {
 
@@ -24,10 +22,10 @@ struct MetricColumn {
 class MetricSuite {
  public:
   // `metrics` and `psnr_ssim_variants` as in eval.metrics / eval.psnr_ssim_variants (a benchmark may
-  // override them); weights and settings from cfg's [eval]. The metric networks run on `device`; PSNR and
+  // override them); weight files and settings from [eval]. The metric networks run on `device`; PSNR and
   // SSIM stay on the CPU (float64, as the reference computes them). Throws UsageError for an unknown name
   // and std::runtime_error (naming the file) for a weight file that does not load.
-  MetricSuite(const Config& cfg, const std::vector<std::string>& metrics,
+  MetricSuite(const EvalConfig& eval, const std::vector<std::string>& metrics,
               const std::vector<std::string>& psnr_ssim_variants, bool have_reference,
               const c10::Device& device = c10::kCPU);
 

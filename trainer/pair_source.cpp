@@ -12,7 +12,6 @@
 #include "core/util/errors.h"
 #include "core/util/seed.h"
 #include "core/util/sha256.h"
-#include "trainer/train_run.h"
 
 namespace sinsr::train {
 
@@ -68,16 +67,15 @@ class ShardSource final : public PairSource {
 
 class OnlineSource final : public PairSource {
  public:
-  OnlineSource(const Config& cfg, const std::string& teacher_path, const std::string& autoencoder_path,
-               const c10::Device& device)
+  OnlineSource(const Config& cfg, Precision precision, const std::string& teacher_path,
+               const std::string& autoencoder_path, const c10::Device& device)
       : synth_(data::PairSynthesizer::from_config(cfg)),
-        pairs_(load_teacher(cfg, teacher_path, device),
-               Diffusion(DiffusionConfig::from_config(cfg),
-                         load_first_stage(cfg, autoencoder_path, device, train_precision(cfg))),
-               static_cast<uint64_t>(cfg.integer("data.seed"))),
+        pairs_(load_teacher(cfg, precision, teacher_path, device),
+               Diffusion(DiffusionConfig::from_config(cfg), load_first_stage(cfg, autoencoder_path, device, precision)),
+               static_cast<uint64_t>(synth_.data_config().seed)),
         identity_("online:" + sha256_hex(cfg.to_ini({"autoencoder", "degradation", "data"})) + ":" +
                   sha256_file(teacher_path)),
-        workers_(static_cast<int>(cfg.integer("data.workers"))) {}
+        workers_(static_cast<int>(synth_.data_config().workers)) {}
   std::vector<int64_t> step_indices(int64_t step, int64_t batch, uint64_t) const override {
     std::vector<int64_t> v;
     for (int64_t i = (step - 1) * batch; i < step * batch; ++i) v.push_back(i);
@@ -103,11 +101,12 @@ class OnlineSource final : public PairSource {
   std::string identity_;
   int workers_;
 
-  static nn::UNetModelSwin load_teacher(const Config& cfg, const std::string& path, const c10::Device& device) {
+  static nn::UNetModelSwin load_teacher(const Config& cfg, Precision precision, const std::string& path,
+                                        const c10::Device& device) {
     nn::UNetModelSwin t(UNetConfig::from_config(cfg));
     io::load_weights(*t, path);
     t->to(device);
-    t->set_precision(train_precision(cfg));
+    t->set_precision(precision);
     return t;
   }
 };
@@ -118,9 +117,9 @@ std::unique_ptr<PairSource> shard_source(const std::string& dir, int64_t held_ou
   return std::make_unique<ShardSource>(dir, held_out);
 }
 
-std::unique_ptr<PairSource> online_source(const Config& cfg, const std::string& teacher_path,
+std::unique_ptr<PairSource> online_source(const Config& cfg, Precision precision, const std::string& teacher_path,
                                           const std::string& autoencoder_path, const c10::Device& device) {
-  return std::make_unique<OnlineSource>(cfg, teacher_path, autoencoder_path, device);
+  return std::make_unique<OnlineSource>(cfg, precision, teacher_path, autoencoder_path, device);
 }
 
 }  // namespace sinsr::train

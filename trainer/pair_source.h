@@ -8,6 +8,7 @@
 
 #include <c10/core/Device.h>
 
+#include "core/nn/precision.h"
 #include "core/pairs/pair_reader.h"
 
 namespace sinsr {
@@ -34,7 +35,7 @@ std::unique_ptr<PairSource> shard_source(const std::string& dir, int64_t held_ou
 // Online: sample i is PairSynthesizer's pair i ([data], [degradation]) and its teacher latents; step s uses
 // samples (s-1) B .. s B - 1, so every step sees fresh crops and degradations.
 // The teacher and autoencoder run on `device`.
-std::unique_ptr<PairSource> online_source(const Config& cfg, const std::string& teacher_path,
+std::unique_ptr<PairSource> online_source(const Config& cfg, Precision precision, const std::string& teacher_path,
                                           const std::string& autoencoder_path, const c10::Device& device);
 
 }  // namespace sinsr::train

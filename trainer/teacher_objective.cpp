@@ -27,12 +27,13 @@ at::Tensor to_pm1(const at::Tensor& u8, const c10::Device& device) {
 
 }  // namespace
 
-TeacherObjective::TeacherObjective(const Config& cfg, FirstStage first_stage, const std::string& autoencoder_sha256)
+TeacherObjective::TeacherObjective(const Config& cfg, const TrainConfig& train, FirstStage first_stage,
+                                   const std::string& autoencoder_sha256)
     : synth_(data::PairSynthesizer::from_config(cfg)),
       diffusion_(DiffusionConfig::from_config(cfg), std::move(first_stage)),
-      seed_(static_cast<uint64_t>(cfg.integer("train.seed"))),
-      workers_(static_cast<int>(cfg.integer("data.workers"))),
-      val_samples_(cfg.integer("train.val_samples")),
+      seed_(static_cast<uint64_t>(train.seed)),
+      workers_(static_cast<int>(synth_.data_config().workers)),
+      val_samples_(train.val_samples),
       identity_("teacher:" + sha256_hex(cfg.to_ini({"diffusion", "degradation", "data"})) + ":" + autoencoder_sha256) {
   if (synth_.degradation_config().sf != diffusion_.config().sf)
     throw UsageError("degradation.sf (" + std::to_string(synth_.degradation_config().sf) + ") and diffusion.sf (" +

@@ -8,6 +8,7 @@
 #include "core/data/pair_synthesizer.h"
 #include "core/diffusion/diffusion.h"
 #include "trainer/objective.h"
+#include "trainer/train_config.h"
 
 namespace sinsr {
 class Config;
@@ -19,7 +20,8 @@ class TeacherObjective final : public Objective {
  public:
   // `first_stage` on the training device (the identity in pixel space). [data] [degradation] [diffusion]
   // [train] of `cfg`; `autoencoder_sha256` goes into the run's identity.
-  TeacherObjective(const Config& cfg, FirstStage first_stage, const std::string& autoencoder_sha256);
+  TeacherObjective(const Config& cfg, const TrainConfig& train, FirstStage first_stage,
+                   const std::string& autoencoder_sha256);
   std::vector<std::string> terms() const override { return {"loss"}; }
   std::string identity() const override { return identity_; }
   std::string describe() const override;

@@ -64,6 +64,69 @@ class Watchdog {
   std::thread thread_;
 };
 
+// Reading the stop vote is a host sync: every step costs nothing on a CPU, but stalls a GPU's queue.
+int64_t stop_vote_interval(const TrainConfig& train, const at::Device& device) {
+  if (train.stop_check_every > 0) return train.stop_check_every;
+  return device.is_cuda() ? 10 : 1;
+}
+
+// Warm-up, then the rate halves after each milestone past it.
+LrSchedule lr_schedule(const TrainConfig& train) {
+  std::vector<int64_t> later;
+  for (int64_t m : train.milestones)
+    if (m > train.warmup) later.push_back(m);
+  return LrSchedule{train.lr, train.warmup, later};
+}
+
+// The step to continue after: that of RUN_DIR's latest checkpoint, whose weights, EMA and optimizer state
+// are loaded (0 without one). A checkpoint of another global batch or data set is refused.
+int64_t resume(const LoopSettings& s, int64_t global_batch, const std::string& data_identity,
+               nn::UNetModelSwinImpl& net, Ema& ema, torch::optim::Optimizer& optimizer, const at::Device& device,
+               bool is_root) {
+  const std::optional<std::string> latest = run::latest_checkpoint(s.run_dir);
+  if (!latest) return 0;
+  const CheckpointState st = load_checkpoint(*latest, net, ema.state(), optimizer, device);
+  if (st.info["global_batch"].as_int() != global_batch || st.info["data_identity"].as_string() != data_identity)
+    throw UsageError(*latest + " was made with another global batch or data set; use another --out");
+  if (is_root) std::cerr << s.command << ": resuming from " << *latest << " (step " << st.step << ")\n";
+  return st.step;
+}
+
+// RUN_DIR exists, records its configuration, and no longer says that an earlier run stopped.
+void open_run_folder(const LoopSettings& s) {
+  fs::create_directories(s.run_dir);
+  clear_stop_marker(s.run_dir);
+  write_file_atomically((fs::path(s.run_dir) / "config.ini").string(), s.recorded_config);
+}
+
+// The root's last words when a non-finite gradient stops the run (train.nonfinite = abort).
+void report_nonfinite_abort(const LoopSettings& s, int64_t step) {
+  std::cerr << s.command << ": NaN or infinite gradient at step " << step << " (train.nonfinite = abort): stopped "
+            << "without checkpointing it; the last checkpoint stays (train.nonfinite=skip skips such steps)\n";
+}
+
+// The root's last words on a stop signal, after the checkpoint: the STOPPED marker says "requeue me" to any
+// launcher.
+void report_stop_signal(const LoopSettings& s, int64_t step) {
+  const fs::path run_dir(s.run_dir);
+  write_stop_marker(s.run_dir, s.command + ": stop signal, checkpointed step " + std::to_string(step));
+  std::cerr << s.command << ": stop signal: checkpointed step " << step << " to "
+            << (run_dir / run::kCheckpointsFolder).string() << "; exit 75 (requeue; "
+            << (run_dir / kStopMarkerName).string() << " says so under any launcher)\n";
+}
+
+// What a checkpoint's state.json records besides the step: what a resume checks, and how the run was made.
+Json checkpoint_info(const LoopSettings& s, double lr, int64_t global_batch, int ranks, const std::string& identity) {
+  Json info = Json::object();
+  info.set("lr", Json::number(lr));
+  info.set("global_batch", Json::number(static_cast<double>(global_batch)));
+  info.set("ranks", Json::number(ranks));
+  info.set("seed", Json::number(static_cast<double>(s.train.seed)));
+  info.set("data_identity", Json::string(identity));
+  info.set("config", Json::string(s.recorded_config));
+  return info;
+}
+
 at::Tensor total_grad_norm(const std::vector<at::Tensor>& params) {
   std::vector<at::Tensor> norms;
   for (const at::Tensor& p : params) norms.push_back(p.grad().detach().pow(2).sum());
@@ -72,33 +135,20 @@ at::Tensor total_grad_norm(const std::vector<at::Tensor>& params) {
 
 }  // namespace
 
-int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwin net, Objective& objective,
-                      const at::Device& device, const dist::MpiContext& mpi) {
+int run_training_loop(const LoopSettings& s, nn::UNetModelSwin net, Objective& objective, const at::Device& device,
+                      const dist::MpiContext& mpi) {
   auto comm = dist::make_communicator(mpi, device);
   const int R = comm->size(), rank = comm->rank();
   // Config::load has checked every value against its key's rule (intervals >= 1, lr > 0, ...).
-  const int64_t steps = cfg.integer("train.steps"), B = cfg.integer("train.batch_size"),
-                micro = cfg.integer("train.microbatch");
-  const int64_t log_every = cfg.integer("train.log_every"), ckpt_every = cfg.integer("train.ckpt_every");
-  const int64_t val_every = cfg.integer("train.val_every"), check_every = cfg.integer("train.check_every");
-  const int64_t keep_ckpts = cfg.integer("train.keep_ckpts"), warmup = cfg.integer("train.warmup");
-  const double lr = cfg.real("train.lr"), grad_clip = cfg.real("train.grad_clip");
-  const double ema_rate = cfg.real("train.ema_rate"), weight_decay = cfg.real("train.weight_decay");
-  const double peer_timeout = cfg.real("train.peer_timeout"), bucket_mb = cfg.real("train.bucket_mb");
-  // Reading the vote is a host sync: every step costs nothing on a CPU, but stalls a GPU's queue.
-  const int64_t stop_every = cfg.integer("train.stop_check_every") > 0 ? cfg.integer("train.stop_check_every")
-                             : device.is_cuda()                        ? 10
-                                                                       : 1;
-  const bool skip_nonfinite = cfg.str("train.nonfinite") == "skip";
+  const TrainConfig& train = s.train;
+  const int64_t steps = train.steps, B = train.batch_size, micro = train.microbatch;
   if (B % R)
     throw UsageError("train.batch_size (" + std::to_string(B) + ") must be a multiple of the rank count (" +
                      std::to_string(R) + ")");
   const int64_t per_rank = B / R;
-  std::vector<int64_t> later;
-  for (int64_t m : cfg.int_list("train.milestones"))
-    if (m > warmup) later.push_back(m);
-  const LrSchedule schedule{lr, warmup, later};
-  const auto seed = static_cast<uint64_t>(cfg.integer("train.seed"));
+  const int64_t stop_every = stop_vote_interval(train, device);
+  const bool skip_nonfinite = train.nonfinite == "skip";
+  const LrSchedule schedule = lr_schedule(train);
   const std::vector<std::string> terms = objective.terms();
   const auto T = static_cast<int64_t>(terms.size());
 
@@ -106,49 +156,32 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
   std::vector<at::Tensor> params = net->parameters(), all_tensors = params;
   for (const auto& b : net->buffers()) all_tensors.push_back(b);
   torch::optim::AdamW optimizer(
-      params, torch::optim::AdamWOptions(schedule.at(1)).betas({0.9, 0.999}).eps(1e-8).weight_decay(weight_decay));
-  Ema ema(*net, ema_rate);
-  dist::GradientSync grad_sync(params, *comm, dist::parse_grad_sync_mode(cfg.str("train.grad_sync"), "train.grad_sync"),
-                               static_cast<size_t>(bucket_mb * 1024 * 1024));
+      params,
+      torch::optim::AdamWOptions(schedule.at(1)).betas({0.9, 0.999}).eps(1e-8).weight_decay(train.weight_decay));
+  Ema ema(*net, train.ema_rate);
+  dist::GradientSync grad_sync(params, *comm, dist::parse_grad_sync_mode(train.grad_sync, "train.grad_sync"),
+                               static_cast<size_t>(train.bucket_mb * 1024 * 1024));
 
   const fs::path run_dir(s.run_dir);
-  int64_t start = 0;
-  if (auto latest = run::latest_checkpoint(s.run_dir)) {
-    const CheckpointState st = load_checkpoint(*latest, *net, ema.state(), optimizer, device);
-    if (st.info["global_batch"].as_int() != B || st.info["data_identity"].as_string() != objective.identity())
-      throw UsageError(*latest + " was made with another global batch or data set; use another --out");
-    start = st.step;
-    if (mpi.is_root()) std::cerr << s.command << ": resuming from " << *latest << " (step " << start << ")\n";
-  }
+  const int64_t start = resume(s, B, objective.identity(), *net, ema, optimizer, device, mpi.is_root());
   dist::broadcast_tensors(all_tensors, *comm);
   if (mpi.is_root()) {
-    fs::create_directories(run_dir);
-    clear_stop_marker(s.run_dir);
-    write_file_atomically((run_dir / "config.ini").string(), cfg.to_ini({"model", "diffusion", "train"}));
+    open_run_folder(s);
     std::cerr << s.command << ": " << steps << " steps, global batch " << B << " (" << R << " rank(s) x " << per_rank
               << ", micro-batch " << std::min(micro, per_rank) << "), " << objective.describe() << ", communicator "
-              << comm->name() << " (gradients: " << cfg.str("train.grad_sync") << ", " << grad_sync.bucket_count()
-              << " bucket(s) of " << bucket_mb << " MiB), device " << device.str() << "\n";
+              << comm->name() << " (gradients: " << train.grad_sync << ", " << grad_sync.bucket_count()
+              << " bucket(s) of " << train.bucket_mb << " MiB), device " << device.str() << "\n";
   }
 
   install_stop_signal_handlers();
-  Watchdog watchdog(peer_timeout, rank, s.command);
+  Watchdog watchdog(train.peer_timeout, rank, s.command);
   Progress progress(steps - start, "steps");
   std::optional<MetricsLog> log;
   if (mpi.is_root()) log.emplace(s.run_dir, terms, start);
   auto checkpoint = [&](int64_t step) {
-    if (mpi.is_root()) {
-      CheckpointState st;
-      st.step = step;
-      st.info = Json::object();
-      st.info.set("lr", Json::number(schedule.at(step)));
-      st.info.set("global_batch", Json::number(static_cast<double>(B)));
-      st.info.set("ranks", Json::number(R));
-      st.info.set("seed", Json::number(static_cast<double>(seed)));
-      st.info.set("data_identity", Json::string(objective.identity()));
-      st.info.set("config", Json::string(cfg.to_ini({"model", "diffusion", "train"})));
-      save_checkpoint(s.run_dir, st, *net, ema.state(), optimizer, static_cast<int>(keep_ckpts));
-    }
+    if (mpi.is_root())
+      save_checkpoint(s.run_dir, {step, checkpoint_info(s, schedule.at(step), B, R, objective.identity())}, *net,
+                      ema.state(), optimizer, static_cast<int>(train.keep_ckpts));
     mpi.barrier();
   };
 
@@ -175,8 +208,8 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       sums += l.sum(1).detach();
     }
     grad_sync.finish();
-    const bool log_step = step % log_every == 0 || step == steps;
-    const bool ckpt_step = step % ckpt_every == 0 || step == steps;
+    const bool log_step = step % train.log_every == 0 || step == steps;
+    const bool ckpt_step = step % train.ckpt_every == 0 || step == steps;
     // Stays on the device (read on log steps only). A NaN or infinity in any rank's loss reaches every rank's
     // gradients through the all-reduce, so the ranks agree on `finite` without exchanging it.
     const at::Tensor grad_norm = total_grad_norm(params);
@@ -186,8 +219,8 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
     // skip decides now (a host sync); abort learns it at the next vote, always before a checkpoint.
     const bool apply = !skip_nonfinite || finite.item<bool>();
     if (apply) {
-      if (grad_clip > 0) {
-        const at::Tensor scale = (grad_clip / grad_norm).clamp_max(1.0);
+      if (train.grad_clip > 0) {
+        const at::Tensor scale = (train.grad_clip / grad_norm).clamp_max(1.0);
         for (const at::Tensor& p : params) p.grad().mul_(scale);
       }
       for (auto& group : optimizer.param_groups())
@@ -217,9 +250,7 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
           std::cerr << s.command << ": rank " << rank << ": its loss was NaN or infinite at step " << mine << "\n";
         if (mpi.is_root()) {
           progress.finish();
-          std::cerr << s.command << ": NaN or infinite gradient at step " << bad
-                    << " (train.nonfinite = abort): stopped "
-                    << "without checkpointing it; the last checkpoint stays (train.nonfinite=skip skips such steps)\n";
+          report_nonfinite_abort(s, bad);
         }
         return kExitFailure;
       }
@@ -237,13 +268,13 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       window_seconds = window_data = 0;
       window_steps = 0;
     }
-    if (mpi.is_root() && (step % val_every == 0 || step == steps)) {
+    if (mpi.is_root() && (step % train.val_every == 0 || step == steps)) {
       torch::NoGradGuard no_grad;
       net->eval();
       log->log_validation(step, objective.validate(*net, micro));
       net->train();
     }
-    if (check_every > 0 && step % check_every == 0 && !dist::replicas_agree(all_tensors, *comm)) {
+    if (train.check_every > 0 && step % train.check_every == 0 && !dist::replicas_agree(all_tensors, *comm)) {
       std::cerr << "sinsr " << s.command << ": rank " << rank << ": replicas diverged at step " << step
                 << "; aborting\n";
       mpi.abort(kExitFailure);
@@ -253,10 +284,7 @@ int run_training_loop(const LoopSettings& s, const Config& cfg, nn::UNetModelSwi
       checkpoint(step);
       if (mpi.is_root()) {
         progress.finish();
-        write_stop_marker(s.run_dir, s.command + ": stop signal, checkpointed step " + std::to_string(step));
-        std::cerr << s.command << ": stop signal: checkpointed step " << step << " to "
-                  << (run_dir / run::kCheckpointsFolder).string() << "; exit 75 (requeue; "
-                  << (run_dir / kStopMarkerName).string() << " says so under any launcher)\n";
+        report_stop_signal(s, step);
       }
       return kExitTempFail;
     }

@@ -7,6 +7,7 @@
 #include "core/dist/mpi_context.h"
 #include "core/nn/precision.h"
 #include "core/util/config.h"
+#include "trainer/train_config.h"
 
 namespace sinsr::train {
 
@@ -23,7 +24,7 @@ struct TrainSettings {
 // Returns the exit code: 0 done, 75 checkpointed on a stop signal.
 // train.precision: fp32 or bf16. fp16 is refused: its gradients underflow without a dynamic loss scaler,
 // which the trainer does not have (bf16 has float32's range and needs none).
-Precision train_precision(const Config& cfg);
+Precision train_precision(const TrainConfig& train);
 
 int run_train(const TrainSettings& settings, const dist::MpiContext& mpi);
 

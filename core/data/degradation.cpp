@@ -6,7 +6,6 @@
 
 #include "core/data/diff_jpeg.h"
 #include "core/data/noise.h"
-#include "core/util/config.h"
 #include "core/util/errors.h"
 
 namespace sinsr::data {
@@ -46,84 +45,74 @@ cv::Mat add_noise(const cv::Mat& image, const NoiseStageConfig& cfg, SampleRng& 
 // The reference draws the quality as float32 (tensor.uniform_).
 double draw_quality(SampleRng& rng, double low, double high) { return static_cast<float>(rng.uniform(low, high)); }
 
-BlurKernelConfig blur_config(const Config& cfg, const std::string& suffix) {
+// The blur of one order from its keys; `suffix` ("" or "2") names the keys in errors.
+BlurKernelConfig blur_config(const DegradationOrder& k, const std::string& suffix) {
   const std::string s = "degradation.";
   BlurKernelConfig b;
-  b.pad_size = static_cast<int>(cfg.integer(s + "blur_kernel_size" + suffix));
+  b.pad_size = static_cast<int>(k.blur_kernel_size);
   if (b.pad_size % 2 == 0) throw UsageError("config key " + s + "blur_kernel_size" + suffix + " must be odd");
   // kernel_list names the types kernel_prob weighs, as in the reference's YAML.
-  const std::vector<std::string> names = cfg.items(s + "kernel_list" + suffix);
-  const std::vector<double> probs = cfg.real_list(s + "kernel_prob" + suffix);
-  if (names.size() != probs.size() || names.empty())
+  if (k.kernel_list.size() != k.kernel_prob.size() || k.kernel_list.empty())
     throw UsageError("config keys " + s + "kernel_list" + suffix + " and kernel_prob" + suffix +
                      " must have the same, non-zero length");
   b.type_probs.assign(6, 0.0);
-  for (size_t i = 0; i < names.size(); ++i) {
+  for (size_t i = 0; i < k.kernel_list.size(); ++i) {
     int type = -1;
     for (int t = 0; t < 6; ++t)
-      if (names[i] == kernel_type_name(static_cast<KernelType>(t))) type = t;
+      if (k.kernel_list[i] == kernel_type_name(static_cast<KernelType>(t))) type = t;
     if (type < 0)
-      throw UsageError("config key " + s + "kernel_list" + suffix + ": unknown kernel type '" + names[i] +
+      throw UsageError("config key " + s + "kernel_list" + suffix + ": unknown kernel type '" + k.kernel_list[i] +
                        "' (iso, aniso, generalized_iso, generalized_aniso, plateau_iso, plateau_aniso)");
-    b.type_probs[static_cast<size_t>(type)] += probs[i];
+    b.type_probs[static_cast<size_t>(type)] += k.kernel_prob[i];
   }
-  b.sinc_prob = cfg.real(s + "sinc_prob" + suffix);
-  const auto sigma = cfg.real_range(s + "blur_sigma" + suffix);
-  const auto betag = cfg.real_range(s + "betag_range" + suffix);
-  const auto betap = cfg.real_range(s + "betap_range" + suffix);
-  b.sigma_low = sigma[0], b.sigma_high = sigma[1];
-  b.betag_low = betag[0], b.betag_high = betag[1];
-  b.betap_low = betap[0], b.betap_high = betap[1];
+  b.sinc_prob = k.sinc_prob;
+  b.sigma_low = k.blur_sigma[0], b.sigma_high = k.blur_sigma[1];
+  b.betag_low = k.betag_range[0], b.betag_high = k.betag_range[1];
+  b.betap_low = k.betap_range[0], b.betap_high = k.betap_range[1];
   return b;
 }
 
-ResizeStageConfig resize_config(const Config& cfg, const std::string& suffix) {
+ResizeStageConfig resize_config(const DegradationOrder& k, const std::string& suffix) {
   const std::string s = "degradation.";
-  ResizeStageConfig r;
-  r.probs = cfg.real_list(s + "resize_prob" + suffix);
-  if (r.probs.size() != 3)
+  if (k.resize_prob.size() != 3)
     throw UsageError("config key " + s + "resize_prob" + suffix + " needs 3 weights: up, down, keep");
-  const auto range = cfg.real_range(s + "resize_range" + suffix);
+  const std::vector<double>& range = k.resize_range;
   if (range[0] <= 0 || range[0] > 1 || range[1] < 1)
     throw UsageError("config key " + s + "resize_range" + suffix + " must be 'low, high' with 0 < low <= 1 <= high");
-  r.down_low = range[0], r.up_high = range[1];
-  return r;
+  return ResizeStageConfig{k.resize_prob, range[0], range[1]};
 }
 
-NoiseStageConfig noise_config(const Config& cfg, const std::string& suffix) {
-  const std::string s = "degradation.";
-  NoiseStageConfig n;
-  n.gaussian_prob = cfg.real(s + "gaussian_noise_prob" + suffix);
-  const auto sigma = cfg.real_range(s + "noise_range" + suffix);
-  const auto poisson = cfg.real_range(s + "poisson_scale_range" + suffix);
-  n.sigma_low = sigma[0], n.sigma_high = sigma[1];
-  n.poisson_low = poisson[0], n.poisson_high = poisson[1];
-  n.gray_prob = cfg.real(s + "gray_noise_prob" + suffix);
-  return n;
+NoiseStageConfig noise_config(const DegradationOrder& k) {
+  return NoiseStageConfig{k.gaussian_noise_prob,    k.noise_range[0],         k.noise_range[1],
+                          k.poisson_scale_range[0], k.poisson_scale_range[1], k.gray_noise_prob};
 }
 
 }  // namespace
 
-DegradationConfig DegradationConfig::from_config(const Config& cfg) {
+DegradationConfig DegradationConfig::from_settings(const DegradationSettings& k) {
   DegradationConfig d;
-  d.sf = static_cast<int>(cfg.integer("degradation.sf"));
-  d.blur1 = blur_config(cfg, "");
-  d.blur2 = blur_config(cfg, "2");
-  d.final_sinc_prob = cfg.real("degradation.final_sinc_prob");
-  d.resize1 = resize_config(cfg, "");
-  d.resize2 = resize_config(cfg, "2");
-  d.noise1 = noise_config(cfg, "");
-  d.noise2 = noise_config(cfg, "2");
-  const auto j1 = cfg.real_range("degradation.jpeg_range"), j2 = cfg.real_range("degradation.jpeg_range2");
-  if (j1[1] >= 100 || j2[1] >= 100)
+  d.sf = static_cast<int>(k.sf);
+  d.blur1 = blur_config(k.first, "");
+  d.blur2 = blur_config(k.second, "2");
+  d.final_sinc_prob = k.final_sinc_prob;
+  d.resize1 = resize_config(k.first, "");
+  d.resize2 = resize_config(k.second, "2");
+  d.noise1 = noise_config(k.first);
+  d.noise2 = noise_config(k.second);
+  if (k.jpeg_range[1] >= 100 || k.jpeg_range2[1] >= 100)
     throw UsageError(
         "config keys degradation.jpeg_range/jpeg_range2: qualities must lie in (0, 100) (DiffJPEG's "
         "quantiser is 0 at quality 100)");
-  d.jpeg_low1 = j1[0], d.jpeg_high1 = j1[1], d.jpeg_low2 = j2[0], d.jpeg_high2 = j2[1];
-  d.second_order_prob = cfg.real("degradation.second_order_prob");
-  d.second_blur_prob = cfg.real("degradation.second_blur_prob");
-  d.use_sharp = cfg.flag("degradation.use_sharp");
+  d.jpeg_low1 = k.jpeg_range[0], d.jpeg_high1 = k.jpeg_range[1];
+  d.jpeg_low2 = k.jpeg_range2[0], d.jpeg_high2 = k.jpeg_range2[1];
+  d.second_order_prob = k.second_order_prob;
+  d.second_blur_prob = k.second_blur_prob;
+  d.use_sharp = k.use_sharp;
   return d;
+}
+
+DegradationConfig DegradationConfig::from_config(const Config& cfg) {
+  return from_settings(DegradationSettings::from_config(cfg));
 }
 
 cv::Mat degrade(const cv::Mat& gt, const DegradationConfig& cfg, SampleRng& rng, DegradationTrace* trace) {

@@ -7,13 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "core/data/data_config.h"
 #include "core/data/image_ops.h"
 #include "core/data/kernels.h"
 #include "core/data/sample_rng.h"
-
-namespace sinsr {
-class Config;
-}
 
 namespace sinsr::data {
 
@@ -41,7 +38,8 @@ struct DegradationConfig {
   double second_blur_prob = 0.8;
   bool use_sharp = false;  // USM-sharpen the GT first (the target too), as Real-ESRGAN can
 
-  // [degradation] of the config; throws UsageError on inconsistent values.
+  // The pipeline's parameters from the [degradation] keys; throws UsageError on inconsistent values.
+  static DegradationConfig from_settings(const DegradationSettings& keys);
   static DegradationConfig from_config(const Config& cfg);
 };
 

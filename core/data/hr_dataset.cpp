@@ -9,7 +9,6 @@
 #include <optional>
 #include <utility>
 
-#include "core/util/config.h"
 #include "core/util/errors.h"
 
 namespace fs = std::filesystem;
@@ -65,21 +64,6 @@ std::optional<std::pair<int64_t, int64_t>> header_size(const std::vector<uint8_t
 }
 
 }  // namespace
-
-HrDataConfig HrDataConfig::from_config(const Config& cfg) {
-  HrDataConfig c;
-  c.source = cfg.str("data.hr");
-  c.extensions.clear();
-  for (const std::string& e : cfg.items("data.extensions"))
-    c.extensions.push_back(lower(e.rfind('.', 0) == 0 ? e.substr(1) : e));
-  c.gt_size = static_cast<int>(cfg.integer("data.gt_size"));
-  c.rescale_gt = cfg.flag("data.rescale_gt");
-  c.use_hflip = cfg.flag("data.use_hflip");
-  c.max_side = static_cast<int>(cfg.integer("data.max_side"));
-  c.cache_images = cfg.flag("data.cache_images");
-  c.max_pixels = cfg.integer("data.max_pixels");
-  return c;
-}
 
 std::vector<std::string> list_hr_images(const HrDataConfig& cfg) {
   if (cfg.source.empty()) throw UsageError("no HR photos given: set data.hr to a folder or a list file");
@@ -140,7 +124,8 @@ cv::Mat prepare_gt(const cv::Mat& image, const HrDataConfig& cfg, SampleRng& rng
     img = flipped;
   }
   int h = img.rows, w = img.cols;
-  const int crop = cfg.rescale_gt ? std::max(std::min(h, w), cfg.gt_size) : cfg.gt_size;
+  const int gt_size = static_cast<int>(cfg.gt_size);
+  const int crop = cfg.rescale_gt ? std::max(std::min(h, w), gt_size) : gt_size;
   // Pad bottom/right by reflection, at most the current size at a time (the reference's loop).
   while (h < crop || w < crop) {
     const int pad_h = std::min(std::max(0, crop - h), h), pad_w = std::min(std::max(0, crop - w), w);
@@ -152,9 +137,9 @@ cv::Mat prepare_gt(const cv::Mat& image, const HrDataConfig& cfg, SampleRng& rng
     const int left = static_cast<int>(rng.randint(0, w - crop));
     img = img(cv::Rect(left, top, crop, crop));
   }
-  if (crop != cfg.gt_size) {
+  if (crop != gt_size) {
     cv::Mat resized;
-    cv::resize(img, resized, cv::Size(cfg.gt_size, cfg.gt_size), 0, 0, cv::INTER_AREA);
+    cv::resize(img, resized, cv::Size(gt_size, gt_size), 0, 0, cv::INTER_AREA);
     return resized;
   }
   return img.clone();
@@ -162,9 +147,9 @@ cv::Mat prepare_gt(const cv::Mat& image, const HrDataConfig& cfg, SampleRng& rng
 
 cv::Mat read_hr_image(const std::string& path, const HrDataConfig& cfg) {
   cv::Mat image = read_hr_image(path, cfg.max_pixels);
-  const int longer = std::max(image.rows, image.cols), max_side = cfg.max_side;
+  const int64_t longer = std::max(image.rows, image.cols), max_side = cfg.max_side;
   if (max_side <= 0 || longer <= max_side) return image;
-  const double f = static_cast<double>(max_side) / longer;
+  const double f = static_cast<double>(max_side) / static_cast<double>(longer);
   cv::Mat small;
   cv::resize(image, small,
              cv::Size(std::max(1, static_cast<int>(std::lround(image.cols * f))),

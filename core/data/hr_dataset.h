@@ -6,26 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "core/data/data_config.h"
 #include "core/data/sample_rng.h"
 
-namespace sinsr {
-class Config;
-}
-
 namespace sinsr::data {
-
-struct HrDataConfig {
-  std::string source;  // folder or list file
-  std::vector<std::string> extensions{"png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff"};
-  int gt_size = 256;
-  bool rescale_gt = true;
-  bool use_hflip = true;
-  int max_side = 0;                  // photos whose longer side exceeds this are area-downscaled first (0: never)
-  bool cache_images = false;         // keep every decoded (and downscaled) photo in memory: small photo sets only
-  int64_t max_pixels = 100'000'000;  // a photo whose header claims more is refused before it is decoded
-
-  static HrDataConfig from_config(const Config& cfg);  // [data]
-};
 
 // The photo paths: every file below a folder whose extension is listed (recursive, sorted, so the order
 // does not depend on the file system), or the lines of a text file (blank lines skipped; the last line

@@ -4,7 +4,6 @@
 #include <stdexcept>
 
 #include "core/data/image_ops.h"
-#include "core/util/config.h"
 #include "core/util/error_text.h"
 #include "core/util/errors.h"
 #include "core/util/seed.h"
@@ -31,8 +30,8 @@ PairSynthesizer::PairSynthesizer(std::vector<std::string> paths, HrDataConfig da
 PairSynthesizer PairSynthesizer::from_config(const Config& cfg, Log log) {
   HrDataConfig data = HrDataConfig::from_config(cfg);
   std::vector<std::string> paths = list_hr_images(data);
-  return PairSynthesizer(std::move(paths), std::move(data), DegradationConfig::from_config(cfg),
-                         static_cast<uint64_t>(cfg.integer("data.seed")), std::move(log));
+  const auto seed = static_cast<uint64_t>(data.seed);
+  return PairSynthesizer(std::move(paths), std::move(data), DegradationConfig::from_config(cfg), seed, std::move(log));
 }
 
 size_t PairSynthesizer::image_for(int64_t index) const {

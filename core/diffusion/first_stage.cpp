@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "core/diffusion/diffusion_config.h"
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
 #include "core/util/config.h"
@@ -50,7 +51,7 @@ void FirstStage::to(const c10::Device& device, Precision precision) const {
   vq_.ptr()->set_precision(precision);
 }
 
-bool is_pixel_space(const Config& cfg) { return !cfg.flag("diffusion.latent_flag"); }
+bool is_pixel_space(const Config& cfg) { return !DiffusionConfig::from_config(cfg).latent_flag; }
 
 FirstStage load_first_stage(const Config& cfg, const std::string& path, const c10::Device& device,
                             Precision precision) {

@@ -4,57 +4,7 @@
 
 #include <cmath>
 
-#include "core/util/config.h"
-#include "core/util/errors.h"
-#include "core/util/json.h"
-
 namespace sinsr {
-
-DiffusionConfig DiffusionConfig::from_config(const Config& cfg, const std::string& s) {
-  DiffusionConfig c;
-  c.schedule_name = cfg.str(s + ".schedule_name");
-  c.power = cfg.real(s + ".power");
-  c.min_noise_level = cfg.real(s + ".min_noise_level");
-  c.etas_end = cfg.real(s + ".etas_end");
-  c.steps = cfg.integer(s + ".steps");
-  c.kappa = cfg.real(s + ".kappa");
-  c.sf = cfg.integer(s + ".sf");
-  c.normalize_input = cfg.flag(s + ".normalize_input");
-  c.latent_flag = cfg.flag(s + ".latent_flag");
-  c.scale_factor = cfg.real(s + ".scale_factor");
-  c.validate();
-  return c;
-}
-
-DiffusionConfig DiffusionConfig::from_json(const Json& j) {
-  DiffusionConfig c;
-  c.schedule_name = j["schedule_name"].as_string();
-  c.power = j["schedule_kwargs"]["power"].as_number();
-  c.min_noise_level = j["min_noise_level"].as_number();
-  c.etas_end = j.has("etas_end") ? j["etas_end"].as_number() : 0.99;
-  c.steps = j["steps"].as_int();
-  c.kappa = j.has("kappa") ? j["kappa"].as_number() : 1.0;
-  c.sf = j.has("sf") ? j["sf"].as_int() : 4;
-  c.normalize_input = j.has("normalize_input") ? j["normalize_input"].as_bool() : true;
-  c.latent_flag = j.has("latent_flag") ? j["latent_flag"].as_bool() : true;
-  c.scale_factor = j.has("scale_factor") && !j["scale_factor"].is_null() ? j["scale_factor"].as_number() : 1.0;
-  if (j.has("predict_type") && j["predict_type"].as_string() != "xstart")
-    throw UsageError("diffusion config: only predict_type 'xstart' is supported (ResShift/SinSR)");
-  if (j.has("timestep_respacing") && !j["timestep_respacing"].is_null() && j["timestep_respacing"].as_int() != c.steps)
-    throw UsageError("diffusion config: timestep respacing is not supported");
-  c.validate();
-  return c;
-}
-
-void DiffusionConfig::validate() const {
-  auto bad = [](const std::string& what) { throw UsageError("diffusion config: " + what); };
-  if (schedule_name != "exponential") bad("schedule_name must be 'exponential' (got '" + schedule_name + "')");
-  if (steps < 2) bad("steps must be at least 2");
-  if (kappa <= 0 || min_noise_level <= 0 || etas_end <= 0 || etas_end > 1)
-    bad("kappa, min_noise_level and etas_end must be positive, etas_end <= 1");
-  if (sf < 1) bad("sf must be a positive integer");
-  if (scale_factor <= 0) bad("scale_factor must be positive");
-}
 
 EtaSchedule::EtaSchedule(const DiffusionConfig& cfg) : num_timesteps(cfg.steps), kappa(cfg.kappa) {
   const int64_t T = cfg.steps;

@@ -3,31 +3,11 @@
 // _extract_into_tensor; the DDIM coefficients k, m, j are computed in float32 from those casts.
 #pragma once
 #include <cstdint>
-#include <string>
 #include <vector>
 
+#include "core/diffusion/diffusion_config.h"
+
 namespace sinsr {
-
-class Config;
-class Json;
-
-struct DiffusionConfig {
-  std::string schedule_name;  // only "exponential" (the shipped configs)
-  double power;
-  double min_noise_level;
-  double etas_end;  // end value of sqrt(eta)
-  int64_t steps;
-  double kappa;
-  int64_t sf;  // super-resolution factor: the LQ is bicubic-upsampled by this before encoding
-  bool normalize_input;
-  bool latent_flag;
-  double scale_factor;  // latent scaling of the first stage (1.0)
-
-  static DiffusionConfig from_config(const Config& cfg, const std::string& section = "diffusion");
-  // A fixture's diffusion config (the reference's create_gaussian_diffusion kwargs as JSON).
-  static DiffusionConfig from_json(const Json& j);
-  void validate() const;
-};
 
 struct EtaSchedule {
   explicit EtaSchedule(const DiffusionConfig& cfg);

@@ -1,36 +1,75 @@
 #include "core/nn/model_config.h"
 
-#include "core/util/config.h"
+#include "core/util/config_table.h"
 #include "core/util/errors.h"
 #include "core/util/json.h"
 
 namespace sinsr {
 
-UNetConfig UNetConfig::from_config(const Config& cfg, const std::string& s) {
-  UNetConfig c;
-  c.image_size = cfg.integer(s + ".image_size");
-  c.in_channels = cfg.integer(s + ".in_channels");
-  c.model_channels = cfg.integer(s + ".model_channels");
-  c.out_channels = cfg.integer(s + ".out_channels");
-  c.channel_mult = cfg.int_list(s + ".channel_mult");
-  c.num_res_blocks = cfg.int_list(s + ".num_res_blocks");
-  c.attention_resolutions = cfg.int_list(s + ".attention_resolutions");
-  c.dropout = cfg.real(s + ".dropout");
-  c.conv_resample = cfg.flag(s + ".conv_resample");
-  c.use_scale_shift_norm = cfg.flag(s + ".use_scale_shift_norm");
-  c.resblock_updown = cfg.flag(s + ".resblock_updown");
-  c.num_heads = cfg.integer(s + ".num_heads");
-  c.num_head_channels = cfg.integer(s + ".num_head_channels");
-  c.swin_depth = cfg.integer(s + ".swin_depth");
-  c.swin_embed_dim = cfg.integer(s + ".swin_embed_dim");
-  c.window_size = cfg.integer(s + ".window_size");
-  c.mlp_ratio = cfg.real(s + ".mlp_ratio");
-  c.patch_norm = cfg.flag(s + ".patch_norm");
-  c.cond_lq = cfg.flag(s + ".cond_lq");
-  // The reference accepts one int for every level.
-  if (c.num_res_blocks.size() == 1) c.num_res_blocks.assign(c.channel_mult.size(), c.num_res_blocks[0]);
-  c.validate();
-  return c;
+// [model]: UNetModelSwin, the same architecture for the ResShift teacher and the SinSR student.
+ConfigTable<UNetConfig> UNetConfig::table() {
+  using C = UNetConfig;
+  return {
+      "model",
+      {
+          {"image_size", "64", "training latent size (fixes each Swin level's window clamp)",
+           ValueRule::integer_in(1, 4096), &C::image_size},
+          {"in_channels", "6", "input channels: latent (3) + LQ RGB (3)", ValueRule::integer_at_least(1),
+           &C::in_channels},
+          {"model_channels", "160", "base channel count", ValueRule::integer_at_least(1), &C::model_channels},
+          {"out_channels", "3", "output (latent) channels", ValueRule::integer_at_least(1), &C::out_channels},
+          {"channel_mult", "1,2,2,4", "channel multiplier per level", ValueRule::integers_at_least(1),
+           &C::channel_mult},
+          {"num_res_blocks", "2,2,2,2", "ResBlocks per level (one value or one per level)",
+           ValueRule::integers_at_least(1), &C::num_res_blocks},
+          {"attention_resolutions", "64,32,16,8", "latent resolutions that get a Swin layer",
+           ValueRule::integers_at_least(1, /*may_be_empty=*/true), &C::attention_resolutions},
+          {"dropout", "0", "dropout inside ResBlocks", ValueRule::number_in(0, 1, false, /*high_open=*/true),
+           &C::dropout},
+          {"conv_resample", "true", "learned conv down/up-sampling", ValueRule::flag(), &C::conv_resample},
+          {"use_scale_shift_norm", "true", "FiLM conditioning in ResBlocks", ValueRule::flag(),
+           &C::use_scale_shift_norm},
+          {"resblock_updown", "false", "ResBlocks do the down/up-sampling", ValueRule::flag(), &C::resblock_updown},
+          {"num_heads", "1", "Swin heads when num_head_channels = -1", ValueRule::integer_at_least(1), &C::num_heads},
+          {"num_head_channels", "32", "channels per Swin head (heads = swin_embed_dim / this)",
+           ValueRule::integer_at_least(-1), &C::num_head_channels},
+          {"swin_depth", "2", "Swin blocks per Swin layer", ValueRule::integer_at_least(1), &C::swin_depth},
+          {"swin_embed_dim", "192", "Swin embedding width", ValueRule::integer_at_least(1), &C::swin_embed_dim},
+          {"window_size", "8", "Swin window size", ValueRule::integer_at_least(1), &C::window_size},
+          {"mlp_ratio", "4", "Swin MLP hidden width / embedding width", ValueRule::number_above(0), &C::mlp_ratio},
+          {"patch_norm", "false", "GroupNorm after Swin patch embedding", ValueRule::flag(), &C::patch_norm},
+          {"cond_lq", "true", "concatenate the LQ image to the input", ValueRule::flag(), &C::cond_lq},
+      },
+      [](C& c) {
+        // The reference accepts one int for every level.
+        if (c.num_res_blocks.size() == 1) c.num_res_blocks.assign(c.channel_mult.size(), c.num_res_blocks[0]);
+        c.validate();
+      }};
+}
+
+// [autoencoder]: VQModelTorch, the VQ-f4 first stage (weights/autoencoder_vq_f4.pth).
+ConfigTable<VQConfig> VQConfig::table() {
+  using C = VQConfig;
+  return {"autoencoder",
+          {
+              {"embed_dim", "3", "codebook vector size", ValueRule::integer_at_least(1), &C::embed_dim},
+              {"n_embed", "8192", "codebook entries", ValueRule::integer_at_least(1), &C::n_embed},
+              {"ch", "128", "base channel count", ValueRule::integer_at_least(1), &C::ch},
+              {"ch_mult", "1,2,4", "channel multiplier per level (downsampling = 2^(levels-1))",
+               ValueRule::integers_at_least(1), &C::ch_mult},
+              {"num_res_blocks", "2", "ResnetBlocks per level", ValueRule::integer_at_least(1), &C::num_res_blocks},
+              {"attn_resolutions", "", "resolutions with attention blocks (the middle block always has one)",
+               ValueRule::integers_at_least(1, /*may_be_empty=*/true), &C::attn_resolutions},
+              {"dropout", "0", "dropout inside ResnetBlocks", ValueRule::number_in(0, 1, false, /*high_open=*/true),
+               &C::dropout},
+              {"in_channels", "3", "image channels", ValueRule::integer_at_least(1), &C::in_channels},
+              {"out_ch", "3", "decoded image channels", ValueRule::integer_at_least(1), &C::out_ch},
+              {"resolution", "256", "training image size (only places attn_resolutions)",
+               ValueRule::integer_at_least(1), &C::resolution},
+              {"z_channels", "3", "latent channels", ValueRule::integer_at_least(1), &C::z_channels},
+              {"double_z", "false", "must be false for the VQ model", ValueRule::flag(), &C::double_z},
+          },
+          [](C& c) { c.validate(); }};
 }
 
 UNetConfig UNetConfig::from_json(const Json& j) {
@@ -79,24 +118,6 @@ void UNetConfig::validate() const {
   if (swin_heads() <= 0 || swin_embed_dim % swin_heads() != 0) bad("the Swin head count must divide swin_embed_dim");
   if (window_size <= 0) bad("window_size must be positive");
   if (swin_depth <= 0) bad("swin_depth must be positive");
-}
-
-VQConfig VQConfig::from_config(const Config& cfg, const std::string& s) {
-  VQConfig c;
-  c.ch = cfg.integer(s + ".ch");
-  c.ch_mult = cfg.int_list(s + ".ch_mult");
-  c.num_res_blocks = cfg.integer(s + ".num_res_blocks");
-  c.attn_resolutions = cfg.int_list(s + ".attn_resolutions");
-  c.dropout = cfg.real(s + ".dropout");
-  c.in_channels = cfg.integer(s + ".in_channels");
-  c.out_ch = cfg.integer(s + ".out_ch");
-  c.resolution = cfg.integer(s + ".resolution");
-  c.z_channels = cfg.integer(s + ".z_channels");
-  c.double_z = cfg.flag(s + ".double_z");
-  c.n_embed = cfg.integer(s + ".n_embed");
-  c.embed_dim = cfg.integer(s + ".embed_dim");
-  c.validate();
-  return c;
 }
 
 VQConfig VQConfig::from_json(const Json& j) {

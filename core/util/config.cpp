@@ -158,30 +158,24 @@ bool Config::flag(const std::string& dotted) const {
 
 std::vector<std::string> Config::items(const std::string& dotted) const { return split_config_items(str(dotted)); }
 
-std::vector<int64_t> Config::int_list(const std::string& dotted) const {
-  std::vector<int64_t> out;
+template <class T>
+std::vector<T> Config::list_of(const std::string& dotted, std::optional<T> (*parse)(const std::string&),
+                               const char* expected) const {
+  std::vector<T> out;
   for (const std::string& item : items(dotted)) {
-    const auto v = parse_config_integer(item);
-    if (!v) bad_value(dotted, "a comma-separated list of integers");
+    const std::optional<T> v = parse(item);
+    if (!v) bad_value(dotted, expected);
     out.push_back(*v);
   }
   return out;
+}
+
+std::vector<int64_t> Config::int_list(const std::string& dotted) const {
+  return list_of(dotted, parse_config_integer, "a comma-separated list of integers");
 }
 
 std::vector<double> Config::real_list(const std::string& dotted) const {
-  std::vector<double> out;
-  for (const std::string& item : items(dotted)) {
-    const auto v = parse_config_number(item);
-    if (!v) bad_value(dotted, "a comma-separated list of numbers");
-    out.push_back(*v);
-  }
-  return out;
-}
-
-std::vector<double> Config::real_range(const std::string& dotted) const {
-  const std::vector<double> r = real_list(dotted);
-  if (r.size() != 2 || !(r[0] <= r[1])) bad_value(dotted, "a range 'low, high' with low <= high");
-  return r;
+  return list_of(dotted, parse_config_number, "a comma-separated list of numbers");
 }
 
 std::string Config::to_ini(const std::vector<std::string>& sections) const {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,7 +23,8 @@ struct ConfigKey {
   std::string dotted() const { return section + "." + name; }
 };
 
-// Every key the system knows (core/util/config_schema.cpp), in documentation order.
+// Every key the system knows, in documentation order: each section's ConfigTable (core/util/config_table.h),
+// composed in core/util/config_schema.cpp.
 const std::vector<ConfigKey>& config_schema();
 const ConfigKey* find_config_key(const std::string& dotted);
 // The known key nearest to `dotted` by edit distance (for "did you mean" messages).
@@ -49,7 +51,6 @@ class Config {
   bool flag(const std::string& dotted) const;
   std::vector<int64_t> int_list(const std::string& dotted) const;   // "1,2,2,4" or "[1, 2, 2, 4]"; "" = empty
   std::vector<double> real_list(const std::string& dotted) const;   // "0.45, 0.25" or "[0.45, 0.25]"
-  std::vector<double> real_range(const std::string& dotted) const;  // exactly "low, high" with low <= high
   std::vector<std::string> items(const std::string& dotted) const;  // the comma-separated items, trimmed
   // The merged configuration as INI text (all sections, or only those listed).
   std::string to_ini(const std::vector<std::string>& sections = {}) const;
@@ -61,6 +62,9 @@ class Config {
   std::string source_;
 
   [[noreturn]] void bad_value(const std::string& dotted, const std::string& expected) const;
+  template <class T>
+  std::vector<T> list_of(const std::string& dotted, std::optional<T> (*parse)(const std::string&),
+                         const char* expected) const;
   void assign(const std::string& dotted, const std::string& value, const std::string& origin);  // unchecked
   void read_ini(std::istream& in, const std::string& origin);
   void check_rule(const std::string& dotted) const;

@@ -88,7 +88,7 @@ std::vector<double> losses(const fs::path& run) {
 void expect_objective(bool pixel) {
   const Config cfg = tiny(pixel);
   const FirstStage first_stage = load_first_stage(cfg, pixel ? "" : kVq, c10::kCPU);
-  train::TeacherObjective objective(cfg, first_stage, "test");
+  train::TeacherObjective objective(cfg, train::TrainConfig::from_config(cfg), first_stage, "test");
   torch::manual_seed(5);
   nn::UNetModelSwin net(UNetConfig::from_config(cfg));
   const train::StagedBatch staged = objective.load(/*step=*/1, /*batch=*/2, /*rank=*/0, /*per_rank=*/2, c10::kCPU);

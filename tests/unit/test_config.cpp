@@ -1,10 +1,15 @@
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
+#include "core/data/data_config.h"
+#include "core/nn/model_config.h"
 #include "core/util/config.h"
 #include "core/util/errors.h"
+#include "trainer/train_config.h"
 
 namespace sinsr::test {
 namespace {
@@ -55,27 +60,21 @@ std::string load_error(const std::string& ini, const Config::Overrides& override
 }
 
 TEST(Config, BadValuesNameKeyValueOriginAndWhatIsAllowed) {
-  EXPECT_EQ(load_error("", {{"model.window_size", "eight"}}),
-            "config key model.window_size = 'eight' (from command line): expected an integer >= 1");
-  EXPECT_EQ(load_error("", {{"train.log_every", "0"}}),
-            "config key train.log_every = '0' (from command line): expected an integer >= 1");
-  EXPECT_EQ(load_error("", {{"train.lr", "nan"}}),
-            "config key train.lr = 'nan' (from command line): expected a finite number > 0");
-  EXPECT_EQ(load_error("", {{"train.ema_rate", "2"}}),
-            "config key train.ema_rate = '2' (from command line): expected a finite number >= 0 and <= 1");
-  EXPECT_EQ(load_error("", {{"model.cond_lq", "maybe"}}),
-            "config key model.cond_lq = 'maybe' (from command line): expected true or false");
-  EXPECT_EQ(load_error("", {{"train.precision", "fp8"}}),
-            "config key train.precision = 'fp8' (from command line): expected one of fp32, bf16, fp16");
-  EXPECT_EQ(
-      load_error("", {{"model.channel_mult", "1,0"}}),
-      "config key model.channel_mult = '1,0' (from command line): expected a comma-separated list of integers >= 1");
-  EXPECT_EQ(load_error("", {{"degradation.noise_range", "30,1"}}),
-            "config key degradation.noise_range = '30,1' (from command line): expected a range 'low, high' with low <= "
-            "high, both >= 0");
-  EXPECT_EQ(load_error("", {{"eval.metrics", "psnr,fid"}}),
-            "config key eval.metrics = 'psnr,fid' (from command line): expected a comma-separated list of psnr, ssim, "
-            "lpips, clipiqa, musiq");
+  // Each case: key, value, what the error says is allowed.
+  const std::vector<std::array<std::string, 3>> cases = {
+      {"model.window_size", "eight", "an integer >= 1"},
+      {"train.log_every", "0", "an integer >= 1"},
+      {"train.lr", "nan", "a finite number > 0"},
+      {"train.ema_rate", "2", "a finite number >= 0 and <= 1"},
+      {"model.cond_lq", "maybe", "true or false"},
+      {"train.precision", "fp8", "one of fp32, bf16, fp16"},
+      {"model.channel_mult", "1,0", "a comma-separated list of integers >= 1"},
+      {"degradation.noise_range", "30,1", "a range 'low, high' with low <= high, both >= 0"},
+      {"eval.metrics", "psnr,fid", "a comma-separated list of psnr, ssim, lpips, clipiqa, musiq"},
+  };
+  for (const auto& [key, value, allowed] : cases)
+    EXPECT_EQ(load_error("", {{key, value}}),
+              "config key " + key + " = '" + value + "' (from command line): expected " + allowed);
   // The file's origin is its path; a bad file value is reported even when it is not the key a command reads.
   const auto ini = write_ini("sinsr_cfg_bad.ini", "[train]\nval_every = -1\n");
   EXPECT_EQ(load_error(ini, {}), "config key train.val_every = '-1' (from " + ini + "): expected an integer >= 1");
@@ -133,6 +132,51 @@ TEST(Config, PrintedIniLoadsBackToTheSameValues) {
   const auto ini = write_ini("sinsr_cfg_c.ini", cfg.to_ini());
   Config again = Config::load(ini);
   for (const ConfigKey& k : config_schema()) EXPECT_EQ(again.str(k.dotted()), cfg.str(k.dotted())) << k.dotted();
+}
+
+// Each section's table turns the merged text into its struct: every value type, the second degradation
+// order's "2" keys into its own part, and the finishing step (normalised extensions, one num_res_blocks
+// value per level).
+TEST(ConfigTable, SectionsReadTypedValuesFromTheMergedConfig) {
+  const Config cfg = Config::load("", {{"train.steps", "7"},
+                                       {"train.lr", "0.25"},
+                                       {"train.milestones", "3, 9"},
+                                       {"train.nonfinite", "skip"},
+                                       {"degradation.blur_sigma", "0.25,2"},
+                                       {"degradation.blur_sigma2", "0.5,1"},
+                                       {"degradation.use_sharp", "true"},
+                                       {"data.extensions", ".PNG,Jpg"},
+                                       {"model.channel_mult", "1,2,4"},
+                                       {"model.num_res_blocks", "3"}});
+  const train::TrainConfig train = train::TrainConfig::from_config(cfg);
+  EXPECT_EQ(train.steps, 7);
+  EXPECT_DOUBLE_EQ(train.lr, 0.25);
+  EXPECT_EQ(train.milestones, (std::vector<int64_t>{3, 9}));
+  EXPECT_EQ(train.nonfinite, "skip");
+  EXPECT_EQ(train.batch_size, 64);  // a default
+  const data::DegradationSettings deg = data::DegradationSettings::from_config(cfg);
+  EXPECT_EQ(deg.first.blur_sigma, (std::vector<double>{0.25, 2}));
+  EXPECT_EQ(deg.second.blur_sigma, (std::vector<double>{0.5, 1}));
+  EXPECT_EQ(deg.first.blur_kernel_size, 21);
+  EXPECT_EQ(deg.second.blur_kernel_size, 15);
+  EXPECT_TRUE(deg.use_sharp);
+  EXPECT_EQ(data::HrDataConfig::from_config(cfg).extensions, (std::vector<std::string>{"png", "jpg"}));
+  EXPECT_EQ(UNetConfig::from_config(cfg).num_res_blocks, (std::vector<int64_t>{3, 3, 3}));
+}
+
+// The schema is the tables' rows in order: every key once, and each section's keys together.
+TEST(ConfigTable, TheSchemaListsEveryKeyOnceSectionBySection) {
+  std::set<std::string> seen;
+  std::vector<std::string> runs;  // the section of each run of consecutive keys
+  for (const ConfigKey& k : config_schema()) {
+    EXPECT_TRUE(seen.insert(k.dotted()).second) << k.dotted() << " is declared twice";
+    if (runs.empty() || runs.back() != k.section) runs.push_back(k.section);
+  }
+  EXPECT_EQ(runs, config_sections()) << "a section's keys are not together";
+  EXPECT_EQ(config_sections(), (std::vector<std::string>{"model", "autoencoder", "diffusion", "degradation", "data",
+                                                         "datagen", "train", "eval", "benchmark"}));
+  EXPECT_EQ(train::TrainConfig::config_keys().size(), 26u);
+  EXPECT_EQ(data::DegradationSettings::config_keys().size(), 33u);
 }
 
 TEST(Config, EditDistance) {

@@ -199,7 +199,7 @@ TEST(Degradation, NonFiniteValuesNeverLeaveThePipeline) {
 }
 
 TEST(GtPreparation, AnySizeBecomesAGtSizeSquare) {
-  HrDataConfig cfg;
+  HrDataConfig cfg = HrDataConfig::from_config(Config::defaults());
   for (const auto& [h, w] : std::vector<std::pair<int, int>>{{100, 300}, {256, 256}, {300, 700}, {40, 30}, {1, 1}}) {
     SampleRng rng(3);
     const cv::Mat gt = prepare_gt(to_float(synthetic_photo(h, w, 1)), cfg, rng);

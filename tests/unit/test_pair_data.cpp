@@ -53,7 +53,7 @@ PairSynthesizer synthesizer(const std::string& source, std::vector<std::string>*
 
 TEST(HrData, FolderIsSearchedRecursivelyForListedExtensions) {
   const fs::path d = photo_folder("sinsr_hr_folder");
-  HrDataConfig cfg;
+  HrDataConfig cfg = HrDataConfig::from_config(Config::defaults());
   cfg.source = d.string();
   const auto paths = list_hr_images(cfg);
   ASSERT_EQ(paths.size(), 5u);
@@ -74,7 +74,7 @@ TEST(HrData, ListFileKeepsALastLineWithoutNewline) {
     f << (d / "one.png").string() << "\n\n  a/two.JPG  \n"
       << "a/b/three.jpeg";  // relative, no final newline
   }
-  HrDataConfig cfg;
+  HrDataConfig cfg = HrDataConfig::from_config(Config::defaults());
   cfg.source = list.string();
   const auto paths = list_hr_images(cfg);
   ASSERT_EQ(paths.size(), 3u);
@@ -107,7 +107,7 @@ TEST(PairSynthesis, SampleDependsOnlyOnSeedAndIndex) {
 // only saves decoding: the pairs are the same bytes with and without it, in any order of requests.
 TEST(PairSynthesis, MaxSideDownscalesAndTheCacheChangesNoPair) {
   const fs::path d = photo_folder("sinsr_pairs_cache");
-  HrDataConfig sides;
+  HrDataConfig sides = HrDataConfig::from_config(Config::defaults());
   sides.max_side = 100;
   const cv::Mat small = read_hr_image((d / "one.png").string(), sides);  // 300 x 400 -> 75 x 100
   EXPECT_EQ(small.rows, 75);
