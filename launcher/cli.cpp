@@ -5,6 +5,7 @@
 #include "core/dist/device.h"
 #include "core/util/error_text.h"
 #include "core/util/errors.h"
+#include "core/util/threads.h"
 
 namespace sinsr::cli {
 
@@ -76,6 +77,9 @@ int run_command(const Command& cmd, int argc, char** argv) {
     po::options_description own("Options", 110, 55);
     po::positional_options_description positional;
     if (cmd.declare) cmd.declare(own, positional);
+    if (cmd.threads_flag)
+      own.add_options()("threads", po::value<int>()->default_value(0),
+                        "intra-op threads (0 = SINSR_THREADS or all cores)");
     po::options_description all;
     all.add(own).add(common_options()).add(config_options(cmd, false));
 
@@ -119,6 +123,7 @@ int run_command(const Command& cmd, int argc, char** argv) {
     }
     // Every command with --device: a GPU that is not there is a usage error before any work starts.
     if (vm.count("device")) dist::select_device(vm["device"].as<std::string>());
+    if (cmd.threads_flag) inv.threads = set_threads(vm["threads"].as<int>());
     return cmd.run(inv);
   } catch (const UsageError& e) {
     std::cerr << prog << ": error: " << e.what() << "\n";

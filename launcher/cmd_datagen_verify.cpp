@@ -70,12 +70,23 @@ void repair(const std::string& dir, const datagen::VerifyReport& r) {
   datagen::run_datagen(s, mpi);
 }
 
-int run_verify(const Invocation& inv) {
-  const std::string dir = inv.args["dir"].as<std::string>();
+struct VerifyOptions {
+  std::string dir;
+  bool repair = false;
+};
+
+void declare(po::options_description& o, po::positional_options_description& p, VerifyOptions& v) {
+  o.add_options()("dir", po::value(&v.dir)->required()->value_name("DIR"), "the data set folder")(
+      "repair", po::bool_switch(&v.repair), "regenerate bad or missing shards");
+  p.add("dir", 1);
+}
+
+int run(VerifyOptions& v, const Invocation&) {
+  const std::string& dir = v.dir;
   datagen::VerifyReport r = datagen::verify_pairs(dir, true);
   print_report(dir, r);
   if (r.ok()) return kExitOk;
-  if (!inv.args.count("repair")) return kExitIntegrity;
+  if (!v.repair) return kExitIntegrity;
   if (!r.has_manifest)
     throw UsageError(dir + ": no manifest to repair from; rerun sinsr datagen with its original arguments");
   repair(dir, r);
@@ -87,24 +98,16 @@ int run_verify(const Invocation& inv) {
 }  // namespace
 
 Command datagen_verify_command() {
-  Command c;
-  c.name = "datagen-verify";
-  c.summary = "check a pair data set (manifest, SHA-256, schema, coverage, checksums); --repair it";
-  c.usage = "sinsr datagen-verify DIR [--repair]";
-  c.description =
-      "Checks every shard listed in DIR/manifest.json: present, same size and SHA-256, schema sinsr-pairs/1,\n"
-      "counts and indices as listed, samples 0..N-1 covered once, every dataset readable (HDF5 Fletcher32\n"
-      "checksums) and finite; flags leftover temporary files and unlisted shards. Exit code 3 lists the bad\n"
-      "shards. --repair deletes them, moves unlisted shards to DIR/unlisted/, and regenerates exactly the bad\n"
-      "ones with the weights and configuration recorded in the manifest (run it from the folder datagen ran in\n"
-      "if those paths are relative). A manifest edited by hand is refused. The SHA-256s detect damage, not\n"
-      "deliberate tampering: whoever can write the shards can rewrite the manifest.";
-  c.declare = [](po::options_description& o, po::positional_options_description& p) {
-    o.add_options()("dir", po::value<std::string>()->required()->value_name("DIR"), "the data set folder")(
-        "repair", "regenerate bad or missing shards");
-    p.add("dir", 1);
-  };
-  c.run = run_verify;
+  Command c("datagen-verify", "check a pair data set (manifest, SHA-256, schema, coverage, checksums); --repair it",
+            "sinsr datagen-verify DIR [--repair]",
+            R"(Checks every shard listed in DIR/manifest.json: present, same size and SHA-256, schema sinsr-pairs/1,
+counts and indices as listed, samples 0..N-1 covered once, every dataset readable (HDF5 Fletcher32
+checksums) and finite; flags leftover temporary files and unlisted shards. Exit code 3 lists the bad
+shards. --repair deletes them, moves unlisted shards to DIR/unlisted/, and regenerates exactly the bad
+ones with the weights and configuration recorded in the manifest (run it from the folder datagen ran in
+if those paths are relative). A manifest edited by hand is refused. The SHA-256s detect damage, not
+deliberate tampering: whoever can write the shards can rewrite the manifest.)");
+  bind_options(c, declare, run);
   return c;
 }
 

@@ -39,26 +39,35 @@ cv::Mat contact_sheet(const std::vector<std::pair<cv::Mat, cv::Mat>>& pairs) {
   return sheet;
 }
 
-int run_degrade(const Invocation& inv) {
-  const auto& a = inv.args;
-  if (!a.count("output") && !a.count("contact-sheet"))
-    throw UsageError("nothing to write: give -o DIR (pairs as gt/ and lq/ PNGs) and/or --contact-sheet FILE.png");
-  const int64_t first = a["first"].as<int64_t>(), count = a["count"].as<int64_t>();
-  if (first < 0 || count < 1) throw UsageError("--first must be >= 0 and --count >= 1");
-  const int workers = static_cast<int>(inv.config.integer("data.workers"));
-  const int threads = workers > 0 ? workers : set_threads(0);
-  const data::PairSynthesizer source = data::PairSynthesizer::from_config(inv.config);
+struct DegradeOptions {
+  std::string out_dir, contact_sheet;  // empty: not written
+  int64_t first = 0, count = 0;
+};
 
-  std::string out_dir;
-  if (a.count("output")) {
-    out_dir = a["output"].as<std::string>();
+void declare(po::options_description& o, po::positional_options_description&, DegradeOptions& d) {
+  o.add_options()("output,o", po::value(&d.out_dir)->value_name("DIR"), "write the pairs to DIR/gt and DIR/lq")(
+      "contact-sheet", po::value(&d.contact_sheet)->value_name("FILE"), "write a contact sheet of the first 16 pairs")(
+      "first", po::value(&d.first)->default_value(0), "first sample index")(
+      "count", po::value(&d.count)->default_value(16), "number of samples");
+}
+
+int run(DegradeOptions& d, const Invocation& inv) {
+  if (d.out_dir.empty() && d.contact_sheet.empty())
+    throw UsageError("nothing to write: give -o DIR (pairs as gt/ and lq/ PNGs) and/or --contact-sheet FILE.png");
+  const int64_t first = d.first, count = d.count;
+  if (first < 0 || count < 1) throw UsageError("--first must be >= 0 and --count >= 1");
+  const data::PairSynthesizer source = data::PairSynthesizer::from_config(inv.config);
+  const data::HrDataConfig& data = source.data_config();
+  const int threads = data.workers > 0 ? static_cast<int>(data.workers) : set_threads(0);
+
+  const std::string& out_dir = d.out_dir;
+  if (!out_dir.empty()) {
     fs::create_directories(fs::path(out_dir) / "gt");
     fs::create_directories(fs::path(out_dir) / "lq");
   }
   std::cerr << "sinsr degrade: samples " << first << ".." << first + count - 1 << " from " << source.size()
-            << " photo(s), seed " << inv.config.integer("data.seed") << ", " << threads << " worker(s)\n";
-  data::PairLoader loader(source, first, count,
-                          {/*batch_size=*/1, threads, static_cast<int>(inv.config.integer("data.prefetch_batches"))});
+            << " photo(s), seed " << data.seed << ", " << threads << " worker(s)\n";
+  data::PairLoader loader(source, first, count, {/*batch_size=*/1, threads, static_cast<int>(data.prefetch_batches)});
   Progress progress(count, "pairs");
   std::vector<std::pair<cv::Mat, cv::Mat>> sheet_pairs;
   while (auto batch = loader.next()) {
@@ -69,14 +78,14 @@ int run_degrade(const Invocation& inv) {
       io::write_image_u8((fs::path(out_dir) / "gt" / name).string(), gt);
       io::write_image_u8((fs::path(out_dir) / "lq" / name).string(), lq);
     }
-    if (a.count("contact-sheet") && sheet_pairs.size() < 16) sheet_pairs.emplace_back(gt, lq);
+    if (!d.contact_sheet.empty() && sheet_pairs.size() < 16) sheet_pairs.emplace_back(gt, lq);
     progress.advance();
   }
   progress.finish();
-  if (a.count("contact-sheet")) {
-    const std::string path = a["contact-sheet"].as<std::string>();
-    io::write_image_u8(path, contact_sheet(sheet_pairs));
-    std::cerr << "contact sheet (first " << sheet_pairs.size() << " pairs, GT | LR x4 nearest): " << path << "\n";
+  if (!d.contact_sheet.empty()) {
+    io::write_image_u8(d.contact_sheet, contact_sheet(sheet_pairs));
+    std::cerr << "contact sheet (first " << sheet_pairs.size() << " pairs, GT | LR x4 nearest): " << d.contact_sheet
+              << "\n";
   }
   if (!out_dir.empty()) std::cerr << "pairs written to " << out_dir << "/gt and " << out_dir << "/lq\n";
   return kExitOk;
@@ -85,24 +94,15 @@ int run_degrade(const Invocation& inv) {
 }  // namespace
 
 Command degrade_command() {
-  Command c;
-  c.name = "degrade";
-  c.summary = "synthesise GT/LR training pairs from HR photos (Real-ESRGAN degradation)";
-  c.usage = "sinsr degrade --data.hr=DIR|LIST [-o DIR] [--contact-sheet FILE.png] [options]";
-  c.description =
-      "Runs the training data pipeline on samples FIRST .. FIRST+COUNT-1: photo choice, random crop/flip,\n"
-      "the two-stage Real-ESRGAN degradation of [degradation]. Sample i depends only on data.seed and i, so\n"
-      "these are exactly the pairs datagen and the trainer see. Writes <index>.png into DIR/gt and DIR/lq,\n"
-      "and/or a contact sheet of the first 16 pairs (GT next to its LR enlarged x4). Unreadable photos are\n"
-      "reported once and replaced.";
+  Command c("degrade", "synthesise GT/LR training pairs from HR photos (Real-ESRGAN degradation)",
+            "sinsr degrade --data.hr=DIR|LIST [-o DIR] [--contact-sheet FILE.png] [options]",
+            R"(Runs the training data pipeline on samples FIRST .. FIRST+COUNT-1: photo choice, random crop/flip,
+the two-stage Real-ESRGAN degradation of [degradation]. Sample i depends only on data.seed and i, so
+these are exactly the pairs datagen and the trainer see. Writes <index>.png into DIR/gt and DIR/lq,
+and/or a contact sheet of the first 16 pairs (GT next to its LR enlarged x4). Unreadable photos are
+reported once and replaced.)");
   c.sections = {"data", "degradation"};
-  c.declare = [](po::options_description& o, po::positional_options_description&) {
-    o.add_options()("output,o", po::value<std::string>()->value_name("DIR"), "write the pairs to DIR/gt and DIR/lq")(
-        "contact-sheet", po::value<std::string>()->value_name("FILE"), "write a contact sheet of the first 16 pairs")(
-        "first", po::value<int64_t>()->default_value(0), "first sample index")(
-        "count", po::value<int64_t>()->default_value(16), "number of samples");
-  };
-  c.run = run_degrade;
+  bind_options(c, declare, run);
   return c;
 }
 

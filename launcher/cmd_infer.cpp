@@ -14,7 +14,6 @@
 #include "core/util/errors.h"
 #include "core/util/progress.h"
 #include "core/util/rng.h"
-#include "core/util/threads.h"
 #include "launcher/commands.h"
 
 namespace sinsr::cli {
@@ -66,40 +65,65 @@ sr::Blend parse_blend(const std::string& s) {
   throw UsageError("--blend takes 'smooth' or 'uniform', not '" + s + "'");
 }
 
-int run_infer(const Invocation& inv) {
+// `sinsr infer`'s flags; --scale and --chop-stride stay in the invocation (given or not).
+struct InferOptions {
+  std::string input, output, model, autoencoder;
+  int64_t steps = 1;
+  std::string sampler, blend, precision, format, device;
+  int64_t chop_size = 0;
+  uint64_t seed = 0;
+};
+
+void declare(po::options_description& o, po::positional_options_description&, InferOptions& f) {
+  o.add_options()("input,i", po::value(&f.input)->required()->value_name("FILE|DIR"), "image or folder of images")(
+      "output,o", po::value(&f.output)->required()->value_name("DIR"), "output folder (created)")(
+      "model", po::value(&f.model)->required()->value_name("PTH"), "UNet weights (SinSR student, or ResShift teacher)")(
+      "autoencoder", po::value(&f.autoencoder)->value_name("PTH"),
+      "VQ-f4 weights (autoencoder_vq_f4.pth); latent-space models only (diffusion.latent_flag = true)")(
+      "steps", po::value(&f.steps)->default_value(1), "1 = one network call (SinSR); 15 = the full chain (teacher)")(
+      "sampler", po::value(&f.sampler)->default_value("deterministic"),
+      "full chain only: deterministic (SinSR's ODE) or stochastic (ResShift)")(
+      "scale", po::value<int64_t>()->value_name("N"), "upscaling factor (default: [diffusion] sf = 4)")(
+      "chop-size", po::value(&f.chop_size)->default_value(64),
+      "tile size in input pixels (64 = the training size; the reference on GPUs: 512)")(
+      "chop-stride", po::value<int64_t>()->value_name("N"), "tile stride in input pixels (default: 7/8 of the size)")(
+      "blend", po::value(&f.blend)->default_value("smooth"), "tile blending: smooth or uniform (the reference's)")(
+      "seed", po::value(&f.seed)->default_value(12345), "noise seed")(
+      "device", po::value(&f.device)->default_value("auto"), dist::kDeviceHelp)(
+      "precision", po::value(&f.precision)->default_value("fp32"),
+      "fp32, bf16 or fp16 (GPU only): the UNet under autocast, the autoencoder in half precision")(
+      "fp", po::value(&f.format)->default_value("png"), "output format: png or jpg");
+}
+
+int run(InferOptions& f, const Invocation& inv) {
   const auto& a = inv.args;
-  const std::string format = a["fp"].as<std::string>();
-  if (format != "png" && format != "jpg") throw UsageError("--fp takes 'png' or 'jpg', not '" + format + "'");
-  const auto jobs = plan_jobs(a["input"].as<std::string>(), a["output"].as<std::string>(), format);
-  const int threads = set_threads(a["threads"].as<int>());
+  if (f.format != "png" && f.format != "jpg") throw UsageError("--fp takes 'png' or 'jpg', not '" + f.format + "'");
+  const auto jobs = plan_jobs(f.input, f.output, f.format);
 
   DiffusionConfig dcfg = DiffusionConfig::from_config(inv.config);
   if (a.count("scale")) dcfg.sf = a["scale"].as<int64_t>();
   dcfg.validate();
   sr::SuperResolveOptions opt;
-  opt.steps = a["steps"].as<int64_t>();
-  opt.sampler = parse_sampler(a["sampler"].as<std::string>());
-  opt.chop_size = a["chop-size"].as<int64_t>();
+  opt.steps = f.steps;
+  opt.sampler = parse_sampler(f.sampler);
+  opt.chop_size = f.chop_size;
   opt.chop_stride = a.count("chop-stride") ? a["chop-stride"].as<int64_t>() : opt.chop_size - opt.chop_size / 8;
-  opt.blend = parse_blend(a["blend"].as<std::string>());
+  opt.blend = parse_blend(f.blend);
 
-  const c10::Device device = dist::select_device(a["device"].as<std::string>());
-  const Precision precision = parse_precision(a["precision"].as<std::string>(), "--precision");
+  const c10::Device device = dist::select_device(f.device);
+  const Precision precision = parse_precision(f.precision, "--precision");
   check_precision(precision, device, "--precision");
   nn::UNetModelSwin unet(UNetConfig::from_config(inv.config));
-  io::load_weights(*unet, a["model"].as<std::string>());
+  io::load_weights(*unet, f.model);
   unet->to(device);
   unet->set_precision(precision);
-  const std::string autoencoder = a.count("autoencoder") ? a["autoencoder"].as<std::string>() : "";
-  sr::SuperResolver sr(unet, Diffusion(dcfg, load_first_stage(inv.config, autoencoder, device, precision)), opt);
+  sr::SuperResolver sr(unet, Diffusion(dcfg, load_first_stage(inv.config, f.autoencoder, device, precision)), opt);
 
-  const std::string out_dir = a["output"].as<std::string>();
-  fs::create_directories(out_dir);
-  const uint64_t seed = a["seed"].as<uint64_t>();
+  fs::create_directories(f.output);
   std::cerr << "sinsr infer: " << jobs.size() << " image(s), "
             << (opt.steps == 1 ? "one step" : std::to_string(opt.steps) + " steps") << ", x" << sr.scale() << ", tiles "
             << opt.chop_size << "/" << opt.chop_stride << ", "
-            << (device.is_cuda() ? device.str() : std::to_string(threads) + " thread(s)") << ", "
+            << (device.is_cuda() ? device.str() : std::to_string(inv.threads) + " thread(s)") << ", "
             << precision_name(precision) << "\n";
   Progress progress(static_cast<int64_t>(jobs.size()), "images");
   int failed = 0;
@@ -108,14 +132,14 @@ int run_infer(const Invocation& inv) {
       io::LoadedImage img = io::read_image(job.input);
       for (const auto& w : img.warnings) progress.message("warning: " + job.input + ": " + w);
       // The noise depends on the seed and the file name only: results do not depend on order or company.
-      const uint64_t key = derive_seed(seed, "infer", fs::path(job.input).filename().string());
+      const uint64_t key = derive_seed(f.seed, "infer", fs::path(job.input).filename().string());
       const at::Tensor out = sr.upscale(img.rgb, key);
       // Saved, NaN would be a black image: non-finite output means broken weights, so the run stops (exit 3).
       if (!out.isfinite().all().item<bool>())
         throw IntegrityError(job.input +
                              ": the output holds NaN or infinite values; nothing written for it (check the "
                              "weights " +
-                             a["model"].as<std::string>() + ")");
+                             f.model + ")");
       io::write_image(job.output, out);
     } catch (const IntegrityError&) {
       throw;
@@ -127,7 +151,7 @@ int run_infer(const Invocation& inv) {
   }
   progress.finish();
   const double secs = progress.elapsed_seconds();
-  std::cerr << "sinsr infer: " << jobs.size() - static_cast<size_t>(failed) << " written to " << out_dir << ", "
+  std::cerr << "sinsr infer: " << jobs.size() - static_cast<size_t>(failed) << " written to " << f.output << ", "
             << failed << " failed, " << format_duration(secs) << " ("
             << static_cast<double>(jobs.size()) / std::max(secs, 1e-9) << " images/s; encode " << sr.times().encode
             << " s, unet " << sr.times().unet << " s, decode " << sr.times().decode << " s)\n";
@@ -137,44 +161,18 @@ int run_infer(const Invocation& inv) {
 }  // namespace
 
 Command infer_command() {
-  Command c;
-  c.name = "infer";
-  c.summary = "super-resolve images x4 with the one-step student (or the teacher's full chain)";
-  c.usage = "sinsr infer -i FILE|DIR -o DIR --model MODEL.pth [--autoencoder VQ.pth] [options]";
-  c.description =
-      "Reads PNG/JPEG/BMP/WebP/TIFF (8/16-bit, gray, RGBA: alpha dropped with a warning) and writes\n"
-      "<stem>.png (or .jpg) at x4 into DIR. Images are padded to the network's multiple and cropped back;\n"
-      "large ones are cut into overlapping tiles that are blended (smooth ramps, or the reference's uniform\n"
-      "average). The noise of an image depends only on --seed and its file name. A file that cannot be read\n"
-      "is reported and skipped; the exit code is 1 if any failed. An output holding NaN or infinities (broken\n"
-      "weights) is never written: the run stops with exit 3. The networks are the [model], [autoencoder]\n"
-      "and [diffusion] config (defaults: the paper's full-size model; configs/tiny.ini for the small one).";
+  Command c("infer", "super-resolve images x4 with the one-step student (or the teacher's full chain)",
+            "sinsr infer -i FILE|DIR -o DIR --model MODEL.pth [--autoencoder VQ.pth] [options]",
+            R"(Reads PNG/JPEG/BMP/WebP/TIFF (8/16-bit, gray, RGBA: alpha dropped with a warning) and writes
+<stem>.png (or .jpg) at x4 into DIR. Images are padded to the network's multiple and cropped back;
+large ones are cut into overlapping tiles that are blended (smooth ramps, or the reference's uniform
+average). The noise of an image depends only on --seed and its file name. A file that cannot be read
+is reported and skipped; the exit code is 1 if any failed. An output holding NaN or infinities (broken
+weights) is never written: the run stops with exit 3. The networks are the [model], [autoencoder]
+and [diffusion] config (defaults: the paper's full-size model; configs/tiny.ini for the small one).)");
   c.sections = {"model", "autoencoder", "diffusion"};
-  c.declare = [](po::options_description& o, po::positional_options_description&) {
-    o.add_options()("input,i", po::value<std::string>()->required()->value_name("FILE|DIR"),
-                    "image or folder of images")("output,o", po::value<std::string>()->required()->value_name("DIR"),
-                                                 "output folder (created)")(
-        "model", po::value<std::string>()->required()->value_name("PTH"),
-        "UNet weights (SinSR student, or ResShift teacher)")(
-        "autoencoder", po::value<std::string>()->value_name("PTH"),
-        "VQ-f4 weights (autoencoder_vq_f4.pth); latent-space models only (diffusion.latent_flag = true)")(
-        "steps", po::value<int64_t>()->default_value(1), "1 = one network call (SinSR); 15 = the full chain (teacher)")(
-        "sampler", po::value<std::string>()->default_value("deterministic"),
-        "full chain only: deterministic (SinSR's ODE) or stochastic (ResShift)")(
-        "scale", po::value<int64_t>()->value_name("N"), "upscaling factor (default: [diffusion] sf = 4)")(
-        "chop-size", po::value<int64_t>()->default_value(64),
-        "tile size in input pixels (64 = the training size; the reference on GPUs: 512)")(
-        "chop-stride", po::value<int64_t>()->value_name("N"), "tile stride in input pixels (default: 7/8 of the size)")(
-        "blend", po::value<std::string>()->default_value("smooth"),
-        "tile blending: smooth or uniform (the reference's)")("seed", po::value<uint64_t>()->default_value(12345),
-                                                              "noise seed")(
-        "threads", po::value<int>()->default_value(0), "intra-op threads (0 = SINSR_THREADS or all cores)")(
-        "device", po::value<std::string>()->default_value("auto"), dist::kDeviceHelp)(
-        "precision", po::value<std::string>()->default_value("fp32"),
-        "fp32, bf16 or fp16 (GPU only): the UNet under autocast, the autoencoder in half precision")(
-        "fp", po::value<std::string>()->default_value("png"), "output format: png or jpg");
-  };
-  c.run = run_infer;
+  c.threads_flag = true;
+  bind_options(c, declare, run);
   return c;
 }
 

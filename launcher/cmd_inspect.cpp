@@ -60,8 +60,18 @@ std::string shape_text(const at::Tensor& t) {
   return o.str();
 }
 
-int run_inspect(const Invocation& inv) {
-  const std::string path = inv.args["file"].as<std::string>();
+struct InspectOptions {
+  std::string file, check;  // check empty: only list the entries
+};
+
+void declare(po::options_description& o, po::positional_options_description& p, InspectOptions& i) {
+  o.add_options()("file", po::value(&i.file)->required()->value_name("FILE.pth"), "checkpoint to inspect")(
+      "check", po::value(&i.check)->value_name("NET"), "also load it strictly into 'unet' or 'autoencoder'");
+  p.add("file", 1);
+}
+
+int run(InspectOptions& i, const Invocation& inv) {
+  const std::string& path = i.file;
   const io::PthContents contents = io::read_pth(path);
   struct stat st {};
   ::stat(path.c_str(), &st);
@@ -93,9 +103,9 @@ int run_inspect(const Invocation& inv) {
   if (buffers) std::cout << " (plus " << buffers << " buffers, " << with_commas(buffer_elements) << " elements)";
   std::cout << "\n";
 
-  if (inv.args.count("check")) {
+  if (!i.check.empty()) {
     // Build the configured network and load the file strictly: the same check every stage does.
-    const std::string which = inv.args["check"].as<std::string>();
+    const std::string& which = i.check;
     std::shared_ptr<torch::nn::Module> model;
     if (which == "unet")
       model = nn::UNetModelSwin(UNetConfig::from_config(inv.config)).ptr();
@@ -113,23 +123,15 @@ int run_inspect(const Invocation& inv) {
 }  // namespace
 
 Command inspect_command() {
-  Command c;
-  c.name = "inspect";
-  c.summary = "list the keys, dtypes, shapes and parameter count of a .pth checkpoint";
-  c.usage = "sinsr inspect [--check unet|autoencoder] [--config FILE] FILE.pth";
-  c.description =
-      "Reads a PyTorch checkpoint (torch.save zip format: official ResShift/SinSR/VQ-f4 weights or ours)\n"
-      "and prints every entry, nested dicts as a/b paths. The parameter count excludes the UNet's\n"
-      "buffers (relative_position_index, attn_mask), matching the reference's totals.\n"
-      "With --check, also builds the network of the [model] or [autoencoder] config and loads the file\n"
-      "into it strictly, naming every missing, unexpected or wrongly shaped key.";
+  Command c("inspect", "list the keys, dtypes, shapes and parameter count of a .pth checkpoint",
+            "sinsr inspect [--check unet|autoencoder] [--config FILE] FILE.pth",
+            R"(Reads a PyTorch checkpoint (torch.save zip format: official ResShift/SinSR/VQ-f4 weights or ours)
+and prints every entry, nested dicts as a/b paths. The parameter count excludes the UNet's
+buffers (relative_position_index, attn_mask), matching the reference's totals.
+With --check, also builds the network of the [model] or [autoencoder] config and loads the file
+into it strictly, naming every missing, unexpected or wrongly shaped key.)");
   c.sections = {"model", "autoencoder"};
-  c.declare = [](po::options_description& o, po::positional_options_description& p) {
-    o.add_options()("file", po::value<std::string>()->required()->value_name("FILE.pth"), "checkpoint to inspect")(
-        "check", po::value<std::string>()->value_name("NET"), "also load it strictly into 'unet' or 'autoencoder'");
-    p.add("file", 1);
-  };
-  c.run = run_inspect;
+  bind_options(c, declare, run);
   return c;
 }
 

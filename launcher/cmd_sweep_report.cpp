@@ -9,9 +9,19 @@ namespace sinsr::cli {
 
 namespace {
 
-int run_sweep_report(const Invocation& inv) {
-  const std::string dir = inv.args["sweep_dir"].as<std::string>();
-  const std::string out = inv.args.count("out") ? inv.args["out"].as<std::string>() : dir + "/report";
+struct SweepReportOptions {
+  std::string sweep_dir, out_dir;  // out_dir empty: SWEEP_DIR/report
+};
+
+void declare(po::options_description& o, po::positional_options_description& p, SweepReportOptions& r) {
+  o.add_options()("sweep_dir", po::value(&r.sweep_dir)->required()->value_name("SWEEP_DIR"), "the sweep folder")(
+      "out", po::value(&r.out_dir)->value_name("DIR"), "report folder (default SWEEP_DIR/report)");
+  p.add("sweep_dir", 1);
+}
+
+int run(SweepReportOptions& r, const Invocation&) {
+  const std::string& dir = r.sweep_dir;
+  const std::string out = r.out_dir.empty() ? dir + "/report" : r.out_dir;
   const eval::SweepReport report = eval::collect_sweep(dir);
   const eval::SweepFiles files = eval::write_sweep_report(report, out);
   std::cout << "sweep-report: " << report.runs.size() << " run(s) with results";
@@ -28,24 +38,16 @@ int run_sweep_report(const Invocation& inv) {
 }  // namespace
 
 Command sweep_report_command() {
-  Command c;
-  c.name = "sweep-report";
-  c.summary = "leaderboard of a loss-weight sweep: every run's eval results, best setting per metric";
-  c.usage = "sinsr sweep-report SWEEP_DIR [--out DIR]";
-  c.description =
-      "Reads every run folder SWEEP_DIR/<run>/ of a sweep (slurm/sweep.sbatch): its config.ini (written by\n"
-      "sinsr train) and eval/results.json (sinsr eval --checkpoints). Per benchmark, metric and variant the\n"
-      "runs are ranked by their best value over all checkpoints and weights (student, EMA), following the\n"
-      "metric's direction. Writes OUT/leaderboard.csv, OUT/leaderboard.md (best setting per metric, one\n"
-      "table per metric) and OUT/plots/*.png (metric against step, one line per run), and prints the best\n"
-      "setting per metric. The setting columns are the loss weights and every config key that differs\n"
-      "between the runs. Runs without results yet are listed; a sweep with none is an error.";
-  c.declare = [](po::options_description& o, po::positional_options_description& p) {
-    o.add_options()("sweep_dir", po::value<std::string>()->required()->value_name("SWEEP_DIR"), "the sweep folder")(
-        "out", po::value<std::string>()->value_name("DIR"), "report folder (default SWEEP_DIR/report)");
-    p.add("sweep_dir", 1);
-  };
-  c.run = run_sweep_report;
+  Command c("sweep-report", "leaderboard of a loss-weight sweep: every run's eval results, best setting per metric",
+            "sinsr sweep-report SWEEP_DIR [--out DIR]",
+            R"(Reads every run folder SWEEP_DIR/<run>/ of a sweep (slurm/sweep.sbatch): its config.ini (written by
+sinsr train) and eval/results.json (sinsr eval --checkpoints). Per benchmark, metric and variant the
+runs are ranked by their best value over all checkpoints and weights (student, EMA), following the
+metric's direction. Writes OUT/leaderboard.csv, OUT/leaderboard.md (best setting per metric, one
+table per metric) and OUT/plots/*.png (metric against step, one line per run), and prints the best
+setting per metric. The setting columns are the loss weights and every config key that differs
+between the runs. Runs without results yet are listed; a sweep with none is an error.)");
+  bind_options(c, declare, run);
   return c;
 }
 
