@@ -1,4 +1,5 @@
 #include "datagen/verify.h"
+#include "core/util/config_file.h"
 
 #include <ATen/ATen.h>
 
@@ -35,7 +36,7 @@ struct DataSet {
 // The identity a recorded config and weight checksums hash to (what datagen computed when it made them).
 std::string identity_of(const std::string& config_text, const std::string& teacher_sha256,
                         const std::string& autoencoder_sha256, const std::string& origin) {
-  return content_sha256(Config::from_ini_text(config_text, origin), teacher_sha256, autoencoder_sha256);
+  return content_sha256(config_from_ini_text(config_text, origin), teacher_sha256, autoencoder_sha256);
 }
 
 // Empty when the shard is sound, else why not.
@@ -101,7 +102,7 @@ VerifyReport verify_pairs(const std::string& dir, bool show_progress) {
   // The manifest must still describe how the shards were made: its config and weight checksums hash to its
   // content_sha256, and its seed is the config's data.seed. A hand-edited manifest fails here.
   try {
-    const Config recorded = Config::from_ini_text(m.config, manifest_path + " (config)");
+    const Config recorded = config_from_ini_text(m.config, manifest_path + " (config)");
     if (identity_of(m.config, m.teacher.sha256, m.autoencoder_sha256(), manifest_path + " (config)") !=
             m.content_sha256 ||
         data::HrDataConfig::from_config(recorded).seed != set.seed)

@@ -1,4 +1,5 @@
 #include "eval/eval_run.h"
+#include "core/util/config_file.h"
 
 #include <torch/torch.h>
 
@@ -73,7 +74,7 @@ struct Benchmark {
 Benchmark load_benchmark(const std::string& path, const EvalConfig& eval) {
   if (!fs::is_regular_file(path))
     throw UsageError("--benchmark '" + path + "' does not exist (see configs/benchmarks/)");
-  const BenchmarkConfig b = BenchmarkConfig::from_config(Config::load(path));
+  const BenchmarkConfig b = BenchmarkConfig::from_config(load_config(path));
   const fs::path dir = fs::path(path).parent_path();
   auto resolve = [&](const std::string& v) {
     return v.empty() || fs::path(v).is_absolute() ? v : (dir / v).lexically_normal().string();

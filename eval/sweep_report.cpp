@@ -12,6 +12,7 @@
 
 #include "core/util/atomic_file.h"
 #include "core/util/config.h"
+#include "core/util/config_file.h"
 #include "core/util/errors.h"
 #include "core/util/json.h"
 #include "core/util/line_chart.h"
@@ -171,7 +172,7 @@ SweepReport collect_sweep(const std::string& sweep_dir) {
     const bool with_config = fs::exists(f / "config.ini");
     has_config.push_back(with_config);
     try {
-      configs.push_back(with_config ? Config::load((f / "config.ini").string()) : Config::defaults());
+      configs.push_back(with_config ? load_config((f / "config.ini").string()) : Config::defaults());
     } catch (const std::exception& e) {
       throw std::runtime_error("run '" + name + "': cannot read its config.ini: " + e.what());
     }

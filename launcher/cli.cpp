@@ -1,4 +1,5 @@
 #include "launcher/cli.h"
+#include "core/util/config_file.h"
 
 #include <iostream>
 
@@ -111,7 +112,7 @@ int run_command(const Command& cmd, int argc, char** argv) {
       if (in_sections(k, cmd) && vm.count(k.dotted()))
         overrides.emplace_back(k.dotted(), vm[k.dotted()].as<std::string>());
     Invocation inv{vm,
-                   Config::load(vm.count("config") ? vm["config"].as<std::string>() : cmd.default_config, overrides)};
+                   load_config(vm.count("config") ? vm["config"].as<std::string>() : cmd.default_config, overrides)};
     if (vm.count("print-config")) {
       std::cout << inv.config.to_ini(cmd.sections);
       return kExitOk;

@@ -7,6 +7,7 @@
 #include "core/dist/mpi_context.h"
 #include "core/pairs/manifest.h"
 #include "core/pairs/shard_names.h"
+#include "core/util/config_file.h"
 #include "core/util/errors.h"
 #include "core/util/sha256.h"
 #include "datagen/datagen_run.h"
@@ -63,7 +64,7 @@ void repair(const std::string& dir, const datagen::VerifyReport& r) {
   s.teacher_path = m.teacher.path;
   if (m.autoencoder) s.autoencoder_path = m.autoencoder->path;
   s.num_samples = m.num_samples;
-  s.config = Config::from_ini_text(m.config, manifest + " (config)");
+  s.config = config_from_ini_text(m.config, manifest + " (config)");
   s.generator = m.generator;
   std::cerr << "datagen-verify: regenerating " << r.bad_shards.size() << " shard(s) with the manifest's settings\n";
   dist::MpiContext mpi;

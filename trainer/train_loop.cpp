@@ -139,7 +139,7 @@ int run_training_loop(const LoopSettings& s, nn::UNetModelSwin net, Objective& o
                       const dist::MpiContext& mpi) {
   auto comm = dist::make_communicator(mpi, device);
   const int R = comm->size(), rank = comm->rank();
-  // Config::load has checked every value against its key's rule (intervals >= 1, lr > 0, ...).
+  // load_config has checked every value against its key's rule (intervals >= 1, lr > 0, ...).
   const TrainConfig& train = s.train;
   const int64_t steps = train.steps, B = train.batch_size, micro = train.microbatch;
   if (B % R)

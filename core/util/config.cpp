@@ -1,14 +1,10 @@
 #include "core/util/config.h"
 
 #include <algorithm>
-#include <boost/program_options.hpp>
 #include <cmath>
-#include <fstream>
 #include <sstream>
 
 #include "core/util/errors.h"
-
-namespace po = boost::program_options;
 
 namespace sinsr {
 
@@ -68,49 +64,21 @@ std::string unknown_key_message(const std::string& dotted, const std::string& wh
 
 }  // namespace
 
-Config Config::load(const std::string& ini_path, const Overrides& overrides) {
+Config Config::defaults() {
   Config cfg;
-  for (const ConfigKey& k : config_schema()) {
-    cfg.values_[k.dotted()] = k.default_value;
-    cfg.origins_[k.dotted()] = "default";
-  }
-  if (!ini_path.empty()) {
-    std::ifstream in(ini_path);
-    if (!in) throw UsageError("cannot read config file '" + ini_path + "': check the path given to --config");
-    cfg.read_ini(in, ini_path);
-    cfg.source_ = ini_path;
-  }
-  for (const auto& [key, value] : overrides) {
-    if (!find_config_key(key)) throw UsageError(unknown_key_message(key, "on the command line"));
-    cfg.assign(key, value, "command line");
-  }
-  // Every key, defaults included: a bad value stops the command here, before any work (and before a
-  // division by a zero interval or a LibTorch check deep inside a step).
-  for (const ConfigKey& k : config_schema()) cfg.check_rule(k.dotted());
+  for (const ConfigKey& k : config_schema()) cfg.assign(k.dotted(), k.default_value, "default");
   return cfg;
 }
 
-Config Config::from_ini_text(const std::string& text, const std::string& origin) {
-  Config cfg = defaults();
-  std::istringstream in(text);
-  cfg.read_ini(in, origin);
-  for (const ConfigKey& k : config_schema()) cfg.check_rule(k.dotted());
-  return cfg;
+void Config::merge(const Overrides& entries, const std::string& origin, const std::string& where) {
+  for (const auto& [key, value] : entries) {
+    if (!find_config_key(key)) throw UsageError(unknown_key_message(key, where));
+    assign(key, value, origin);
+  }
 }
 
-void Config::read_ini(std::istream& in, const std::string& origin) {
-  po::options_description desc;
-  for (const ConfigKey& k : config_schema()) desc.add_options()(k.dotted().c_str(), po::value<std::string>());
-  po::parsed_options parsed(&desc);
-  try {
-    parsed = po::parse_config_file(in, desc, /*allow_unregistered=*/true);
-  } catch (const po::error& e) {
-    throw UsageError("config file '" + origin + "': " + e.what());
-  }
-  for (const po::option& opt : parsed.options) {
-    if (opt.unregistered) throw UsageError(unknown_key_message(opt.string_key, "in " + origin));
-    assign(opt.string_key, opt.value.empty() ? "" : opt.value.front(), origin);
-  }
+void Config::check_all() const {
+  for (const ConfigKey& k : config_schema()) check_rule(k.dotted());
 }
 
 void Config::set(const std::string& dotted, const std::string& value, const std::string& origin) {

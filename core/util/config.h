@@ -1,9 +1,9 @@
 // Run configuration (docs/architecture.md §3): INI sections of "key = value" lines, every key with a default equal
-// to the paper's value, overridden by the file and then by `--section.key=value` on the command line.
+// to the paper's value, overridden by the file and then by `--section.key=value` on the command line (the file is
+// read by core/util/config_file.h; this class needs no INI parser).
 // Values are kept as the text the user wrote and converted on access, so error messages can quote them.
 #pragma once
 #include <cstdint>
-#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,7 +19,7 @@ struct ConfigKey {
   std::string name;
   std::string default_value;
   std::string help;
-  ValueRule rule = ValueRule::text();  // what the key accepts, checked by Config::load and Config::set
+  ValueRule rule = ValueRule::text();  // what the key accepts, checked by load_config and Config::set
   std::string dotted() const { return section + "." + name; }
 };
 
@@ -36,14 +36,16 @@ class Config {
  public:
   using Overrides = std::vector<std::pair<std::string, std::string>>;
 
-  // defaults <- INI file (skipped when ini_path is empty) <- overrides. Throws UsageError on an unknown
-  // key (naming the closest valid one), an unreadable file, or a value its key's rule refuses.
-  static Config load(const std::string& ini_path, const Overrides& overrides = {});
-  // defaults <- INI text (a config recorded in a manifest or a shard); `origin` names it in errors.
-  static Config from_ini_text(const std::string& text, const std::string& origin);
-  static Config defaults() { return load(""); }
+  // Every key at its default. Files and command lines are read by load_config (core/util/config_file.h).
+  static Config defaults();
 
-  void set(const std::string& dotted, const std::string& value, const std::string& origin);
+  // Takes `entries` over (unchecked, so that a later layer may still fix a value); an unknown key is a
+  // UsageError naming the closest valid one and `where` ("in FILE", "on the command line").
+  void merge(const Overrides& entries, const std::string& origin, const std::string& where);
+  // Every value against its key's rule; the first bad one is a UsageError naming key, value and origin.
+  void check_all() const;
+  void set(const std::string& dotted, const std::string& value, const std::string& origin);  // checked
+  void set_source(const std::string& path) { source_ = path; }
 
   const std::string& str(const std::string& dotted) const;
   int64_t integer(const std::string& dotted) const;
@@ -66,7 +68,6 @@ class Config {
   std::vector<T> list_of(const std::string& dotted, std::optional<T> (*parse)(const std::string&),
                          const char* expected) const;
   void assign(const std::string& dotted, const std::string& value, const std::string& origin);  // unchecked
-  void read_ini(std::istream& in, const std::string& origin);
   void check_rule(const std::string& dotted) const;
 };
 

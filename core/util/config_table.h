@@ -84,7 +84,7 @@ class ConfigTable {
     return out;
   }
 
-  // The section's values. Config::load has checked every value against its rule, so conversion cannot fail
+  // The section's values. load_config has checked every value against its rule, so conversion cannot fail
   // here; a value set later through Config::set is checked there too.
   S read(const Config& cfg) const {
     S s{};

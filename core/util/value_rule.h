@@ -1,5 +1,5 @@
 // What one config key accepts (issue 17: every value is checked when a command starts, before any work).
-// Each key of config_schema() carries a ValueRule; Config::load checks every key against its rule and
+// Each key of config_schema() carries a ValueRule; load_config checks every key against its rule and
 // reports the first bad one as a one-line usage error naming section.key, the value, its origin and what
 // the rule expects. The parsers here are the only ones for config text: Config's typed accessors use them.
 #pragma once

@@ -114,7 +114,7 @@ class Tmpfs {
   bool mounted_ = false;
 };
 
-// 17.1: Config::load checks every key against its rule before a command does anything: one key of every
+// 17.1: load_config checks every key against its rule before a command does anything: one key of every
 // section each command reads (all keys' rules are unit-tested in-process), and the values seen in the trials.
 TEST(Faults, EveryCommandRefusesABadConfigValueBeforeAnyWork) {
   const std::vector<std::string> commands = {"infer", "degrade", "datagen", "train", "train-teacher", "eval", "demo"};

@@ -21,6 +21,7 @@
 #include "core/nn/unet_swin.h"
 #include "core/util/atomic_file.h"
 #include "core/util/config.h"
+#include "core/util/config_file.h"
 #include "core/util/errors.h"
 #include "core/util/json.h"
 #include "core/util/rng.h"
@@ -52,7 +53,7 @@ const fs::path& photos() {
 
 // The tiny network in pixel space: 32 px GT crops (8 px LR at x4); latent: 64 px GT -> 16 px latents.
 Config tiny(bool pixel, int sf = 4) {
-  Config c = Config::load("configs/tiny.ini", {{"data.hr", photos().string()}, {"train.seed", "77"}});
+  Config c = load_config("configs/tiny.ini", {{"data.hr", photos().string()}, {"train.seed", "77"}});
   c.set("diffusion.sf", std::to_string(sf), "test");
   c.set("degradation.sf", std::to_string(sf), "test");
   if (pixel) {

@@ -8,6 +8,7 @@
 #include "core/data/data_config.h"
 #include "core/nn/model_config.h"
 #include "core/util/config.h"
+#include "core/util/config_file.h"
 #include "core/util/errors.h"
 #include "trainer/train_config.h"
 
@@ -22,7 +23,7 @@ std::string write_ini(const std::string& name, const std::string& text) {
 
 TEST(Config, FileOverridesDefaultsAndCommandLineOverridesFile) {
   const auto ini = write_ini("sinsr_cfg_a.ini", "[model]\nmodel_channels = 64\nwindow_size = 4\n");
-  Config cfg = Config::load(ini, {{"model.window_size", "2"}});
+  Config cfg = load_config(ini, {{"model.window_size", "2"}});
   EXPECT_EQ(cfg.integer("model.model_channels"), 64);
   EXPECT_EQ(cfg.integer("model.window_size"), 2);
   EXPECT_EQ(cfg.integer("model.swin_depth"), 2);  // default
@@ -34,7 +35,7 @@ TEST(Config, FileOverridesDefaultsAndCommandLineOverridesFile) {
 TEST(Config, UnknownKeyInFileNamesTheClosestValidKey) {
   const auto ini = write_ini("sinsr_cfg_b.ini", "[model]\nchanel_mult = 1,2\n");
   try {
-    Config::load(ini);
+    load_config(ini);
     FAIL() << "expected a UsageError";
   } catch (const UsageError& e) {
     const std::string msg = e.what();
@@ -45,14 +46,14 @@ TEST(Config, UnknownKeyInFileNamesTheClosestValidKey) {
 }
 
 TEST(Config, UnknownOverrideAndMissingFileAreUsageErrors) {
-  EXPECT_THROW(Config::load("", {{"model.windowsize", "4"}}), UsageError);
-  EXPECT_THROW(Config::load("/nonexistent/sinsr.ini"), UsageError);
+  EXPECT_THROW(load_config("", {{"model.windowsize", "4"}}), UsageError);
+  EXPECT_THROW(load_config("/nonexistent/sinsr.ini"), UsageError);
 }
 
 // Expected messages here are written out by hand from the rules in config_schema.cpp.
 std::string load_error(const std::string& ini, const Config::Overrides& overrides) {
   try {
-    Config::load(ini, overrides);
+    load_config(ini, overrides);
   } catch (const UsageError& e) {
     return e.what();
   }
@@ -79,7 +80,7 @@ TEST(Config, BadValuesNameKeyValueOriginAndWhatIsAllowed) {
   const auto ini = write_ini("sinsr_cfg_bad.ini", "[train]\nval_every = -1\n");
   EXPECT_EQ(load_error(ini, {}), "config key train.val_every = '-1' (from " + ini + "): expected an integer >= 1");
   // The command line overrides a bad file value before anything is checked.
-  EXPECT_EQ(Config::load(ini, {{"train.val_every", "5"}}).integer("train.val_every"), 5);
+  EXPECT_EQ(load_config(ini, {{"train.val_every", "5"}}).integer("train.val_every"), 5);
   // Config::set checks too (commands that set values themselves).
   Config cfg = Config::defaults();
   EXPECT_THROW(cfg.set("datagen.shard_size", "0", "command line"), UsageError);
@@ -122,15 +123,15 @@ TEST(Config, ValueRulesAcceptTheirBoundsAndRejectTheNeighbours) {
 }
 
 TEST(Config, ListsAcceptBracketsAndEmpty) {
-  Config cfg = Config::load("", {{"model.channel_mult", "[1, 2, 4]"}});
+  Config cfg = load_config("", {{"model.channel_mult", "[1, 2, 4]"}});
   EXPECT_EQ(cfg.int_list("model.channel_mult"), (std::vector<int64_t>{1, 2, 4}));
   EXPECT_TRUE(cfg.int_list("autoencoder.attn_resolutions").empty());
 }
 
 TEST(Config, PrintedIniLoadsBackToTheSameValues) {
-  Config cfg = Config::load("", {{"model.model_channels", "96"}, {"autoencoder.ch_mult", "1,2"}});
+  Config cfg = load_config("", {{"model.model_channels", "96"}, {"autoencoder.ch_mult", "1,2"}});
   const auto ini = write_ini("sinsr_cfg_c.ini", cfg.to_ini());
-  Config again = Config::load(ini);
+  Config again = load_config(ini);
   for (const ConfigKey& k : config_schema()) EXPECT_EQ(again.str(k.dotted()), cfg.str(k.dotted())) << k.dotted();
 }
 
@@ -138,16 +139,16 @@ TEST(Config, PrintedIniLoadsBackToTheSameValues) {
 // order's "2" keys into its own part, and the finishing step (normalised extensions, one num_res_blocks
 // value per level).
 TEST(ConfigTable, SectionsReadTypedValuesFromTheMergedConfig) {
-  const Config cfg = Config::load("", {{"train.steps", "7"},
-                                       {"train.lr", "0.25"},
-                                       {"train.milestones", "3, 9"},
-                                       {"train.nonfinite", "skip"},
-                                       {"degradation.blur_sigma", "0.25,2"},
-                                       {"degradation.blur_sigma2", "0.5,1"},
-                                       {"degradation.use_sharp", "true"},
-                                       {"data.extensions", ".PNG,Jpg"},
-                                       {"model.channel_mult", "1,2,4"},
-                                       {"model.num_res_blocks", "3"}});
+  const Config cfg = load_config("", {{"train.steps", "7"},
+                                      {"train.lr", "0.25"},
+                                      {"train.milestones", "3, 9"},
+                                      {"train.nonfinite", "skip"},
+                                      {"degradation.blur_sigma", "0.25,2"},
+                                      {"degradation.blur_sigma2", "0.5,1"},
+                                      {"degradation.use_sharp", "true"},
+                                      {"data.extensions", ".PNG,Jpg"},
+                                      {"model.channel_mult", "1,2,4"},
+                                      {"model.num_res_blocks", "3"}});
   const train::TrainConfig train = train::TrainConfig::from_config(cfg);
   EXPECT_EQ(train.steps, 7);
   EXPECT_DOUBLE_EQ(train.lr, 0.25);

@@ -9,6 +9,7 @@
 #include "core/nn/precision.h"
 #include "core/nn/unet_swin.h"
 #include "core/util/config.h"
+#include "core/util/config_file.h"
 
 namespace sinsr::test {
 namespace {
@@ -31,7 +32,7 @@ TEST(CudaGraph, CpuInputsRunEagerlyEveryTime) {
 // replays with other values, and a smaller batch (another shape: eager), in fp32 and bf16.
 TEST(CudaGraph, ReplayOfTheTeacherChainEqualsEagerOnTheGpu) {
   if (!torch::cuda::is_available()) GTEST_SKIP() << "no GPU visible to LibTorch";
-  const Config cfg = Config::load("configs/tiny.ini");
+  const Config cfg = load_config("configs/tiny.ini");
   nn::UNetModelSwin unet(UNetConfig::from_config(cfg));
   io::load_weights(*unet, "tests/fixtures/parity/unet_small.pth");
   unet->eval();

@@ -13,6 +13,7 @@
 #include "core/data/hr_dataset.h"
 #include "core/data/noise.h"
 #include "core/util/config.h"
+#include "core/util/config_file.h"
 #include "core/util/seed.h"
 #include "tests/support/photos.h"
 
@@ -171,10 +172,10 @@ TEST(Degradation, ReproducibleFromTheSeedAlone) {
 }
 
 TEST(Degradation, ConfigErrorsNameTheKey) {
-  // Single-key rules fail in Config::load, relations between keys in from_config: both name the key.
+  // Single-key rules fail in load_config, relations between keys in from_config: both name the key.
   auto fails_with = [](const std::string& key, const std::string& value, const std::string& needle) {
     try {
-      DegradationConfig::from_config(Config::load("", {{key, value}}));
+      DegradationConfig::from_config(load_config("", {{key, value}}));
       ADD_FAILURE() << key << " = " << value << " was accepted";
     } catch (const std::exception& e) {
       EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();

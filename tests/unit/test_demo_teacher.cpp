@@ -7,6 +7,7 @@
 #include "core/io/state_dict.h"
 #include "core/nn/unet_swin.h"
 #include "core/util/config.h"
+#include "core/util/config_file.h"
 
 namespace sinsr::test {
 namespace {
@@ -18,7 +19,7 @@ TEST(DemoTeacher, BundledFloat16WeightsLoadIntoTheDemoConfigsFloat32UNet) {
   for (const auto& [key, t] : file)
     if (at::isFloatingType(t.scalar_type())) EXPECT_EQ(t.scalar_type(), at::kHalf) << key;
 
-  nn::UNetModelSwin unet(UNetConfig::from_config(Config::load("configs/demo.ini")));
+  nn::UNetModelSwin unet(UNetConfig::from_config(load_config("configs/demo.ini")));
   io::load_weights(*unet, path);
   for (const auto& [key, t] : io::module_state_dict(*unet)) {
     const at::Tensor& stored = by_key.at(key);

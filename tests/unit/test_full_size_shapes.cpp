@@ -7,6 +7,7 @@
 #include "core/nn/vq_autoencoder.h"
 #include "core/util/atomic_file.h"
 #include "core/util/config.h"
+#include "core/util/config_file.h"
 #include "core/util/json.h"
 
 namespace sinsr::test {
@@ -36,7 +37,7 @@ void expect_same_state_dict(const torch::nn::Module& model, const Json& ref) {
 }
 
 TEST(FullSizeShapes, UNetMatchesReferenceKeyForKeyAndShapeForShape) {
-  const Config cfg = Config::load("configs/paper_realsr_x4.ini");
+  const Config cfg = load_config("configs/paper_realsr_x4.ini");
   nn::UNetModelSwin unet(UNetConfig::from_config(cfg));
   expect_same_state_dict(*unet, shapes()["unet"]);
   EXPECT_EQ(parameter_count(*unet), shapes()["unet"]["num_parameters"].as_int());
@@ -44,7 +45,7 @@ TEST(FullSizeShapes, UNetMatchesReferenceKeyForKeyAndShapeForShape) {
 }
 
 TEST(FullSizeShapes, VQf4MatchesReferenceKeyForKeyAndShapeForShape) {
-  const Config cfg = Config::load("configs/paper_realsr_x4.ini");
+  const Config cfg = load_config("configs/paper_realsr_x4.ini");
   nn::VQModelTorch vq(VQConfig::from_config(cfg));
   expect_same_state_dict(*vq, shapes()["vq"]);
   EXPECT_EQ(parameter_count(*vq), shapes()["vq"]["num_parameters"].as_int());
@@ -53,7 +54,7 @@ TEST(FullSizeShapes, VQf4MatchesReferenceKeyForKeyAndShapeForShape) {
 
 TEST(FullSizeShapes, DefaultsAreThePaperConfig) {
   // Every key of paper_realsr_x4.ini equals its schema default: the defaults are the paper's values.
-  const Config file = Config::load("configs/paper_realsr_x4.ini"), dflt = Config::defaults();
+  const Config file = load_config("configs/paper_realsr_x4.ini"), dflt = Config::defaults();
   for (const ConfigKey& k : config_schema()) {
     if (k.section != "model" && k.section != "autoencoder" && k.section != "diffusion") continue;
     EXPECT_EQ(file.str(k.dotted()), dflt.str(k.dotted())) << k.dotted();

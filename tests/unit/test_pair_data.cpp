@@ -16,6 +16,7 @@
 #include "core/data/pair_loader.h"
 #include "core/data/pair_synthesizer.h"
 #include "core/util/config.h"
+#include "core/util/config_file.h"
 #include "core/util/errors.h"
 #include "tests/support/photos.h"
 #include "tests/support/processes.h"
@@ -45,7 +46,7 @@ fs::path photo_folder(const std::string& name) {
 }
 
 PairSynthesizer synthesizer(const std::string& source, std::vector<std::string>* log = nullptr, uint64_t seed = 7) {
-  Config cfg = Config::load("", {{"data.hr", source}, {"data.seed", std::to_string(seed)}});
+  Config cfg = load_config("", {{"data.hr", source}, {"data.seed", std::to_string(seed)}});
   return PairSynthesizer::from_config(cfg, [log](const std::string& line) {
     if (log) log->push_back(line);
   });
@@ -115,11 +116,11 @@ TEST(PairSynthesis, MaxSideDownscalesAndTheCacheChangesNoPair) {
   sides.max_side = 1000;
   EXPECT_EQ(read_hr_image((d / "one.png").string(), sides).cols, 400);  // smaller than max_side: as read
   auto make = [&](bool cache) {
-    Config cfg = Config::load("", {{"data.hr", d.string()},
-                                   {"data.gt_size", "64"},
-                                   {"data.rescale_gt", "false"},
-                                   {"data.max_side", "200"},
-                                   {"data.cache_images", cache ? "true" : "false"}});
+    Config cfg = load_config("", {{"data.hr", d.string()},
+                                  {"data.gt_size", "64"},
+                                  {"data.rescale_gt", "false"},
+                                  {"data.max_side", "200"},
+                                  {"data.cache_images", cache ? "true" : "false"}});
     return PairSynthesizer::from_config(cfg);
   };
   const PairSynthesizer plain = make(false), cached = make(true);
@@ -130,7 +131,7 @@ TEST(PairSynthesis, MaxSideDownscalesAndTheCacheChangesNoPair) {
     EXPECT_EQ(cv::norm(p.lq, q.lq, cv::NORM_INF), 0.0) << i;
   }
   // max_side changes what the crops of the large photos see.
-  Config full = Config::load("", {{"data.hr", d.string()}, {"data.gt_size", "64"}, {"data.rescale_gt", "false"}});
+  Config full = load_config("", {{"data.hr", d.string()}, {"data.gt_size", "64"}, {"data.rescale_gt", "false"}});
   const PairSynthesizer unscaled = PairSynthesizer::from_config(full);
   int differ = 0;
   for (int64_t i = 0; i < 5; ++i) differ += cv::norm(unscaled.make(i).gt, plain.make(i).gt, cv::NORM_INF) > 0;
@@ -189,7 +190,7 @@ TEST(PairSynthesis, PhotosOfAnyKindNeverStopARun) {
 
   for (const std::string max_pixels : {"100000000", "20000000000"}) {
     std::vector<std::string> log;
-    Config cfg = Config::load("", {{"data.hr", d.string()}, {"data.gt_size", "32"}, {"data.max_pixels", max_pixels}});
+    Config cfg = load_config("", {{"data.hr", d.string()}, {"data.gt_size", "32"}, {"data.max_pixels", max_pixels}});
     const PairSynthesizer s = PairSynthesizer::from_config(cfg, [&](const std::string& line) { log.push_back(line); });
     std::set<std::string> used;
     for (int64_t i = 0; i < 3 * static_cast<int64_t>(s.size()); ++i) {

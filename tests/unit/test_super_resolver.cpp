@@ -5,6 +5,7 @@
 #include "core/io/state_dict.h"
 #include "core/sr/super_resolver.h"
 #include "core/util/config.h"
+#include "core/util/config_file.h"
 #include "core/util/rng.h"
 
 namespace sinsr::test {
@@ -15,7 +16,7 @@ struct Small {
   nn::VQModelTorch vq{nullptr};
   Diffusion diffusion{DiffusionConfig::from_config(Config::defaults())};
   Small() {
-    const Config cfg = Config::load("configs/tiny.ini");
+    const Config cfg = load_config("configs/tiny.ini");
     unet = nn::UNetModelSwin(UNetConfig::from_config(cfg));
     vq = nn::VQModelTorch(VQConfig::from_config(cfg));
     io::load_weights(*unet, "tests/fixtures/parity/unet_small.pth");

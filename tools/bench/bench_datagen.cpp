@@ -9,6 +9,7 @@
 #include <regex>
 #include <string>
 
+#include "core/util/config_file.h"
 #include "tools/bench/bench_util.h"
 
 namespace fs = std::filesystem;
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
     std::cerr << "bench_datagen: give HR photos with --hr\n";
     return 2;
   }
-  const sinsr::Config cfg = sinsr::Config::load(config);
+  const sinsr::Config cfg = sinsr::load_config(config);
   const fs::path tmp = fs::temp_directory_path() / "sinsr-bench-datagen";
   fs::remove_all(tmp);
   fs::create_directories(tmp);

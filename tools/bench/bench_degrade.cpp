@@ -17,6 +17,7 @@
 #include "core/data/pair_loader.h"
 #include "core/util/allocator.h"
 #include "core/util/config.h"
+#include "core/util/config_file.h"
 #include "core/util/json.h"
 #include "core/util/seed.h"
 
@@ -75,7 +76,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   cv::setNumThreads(1);
-  const sinsr::Config cfg = sinsr::Config::load("", {{"data.hr", hr}});
+  const sinsr::Config cfg = sinsr::load_config("", {{"data.hr", hr}});
   const auto source = sinsr::data::PairSynthesizer::from_config(cfg);
   std::vector<cv::Mat> gts;  // GT crops in memory for the pipeline-only rows
   for (size_t i = 0; i < std::min<size_t>(source.size(), 64); ++i) {

@@ -24,6 +24,7 @@
 #include "core/sr/super_resolver.h"
 #include "core/util/allocator.h"
 #include "core/util/config.h"
+#include "core/util/config_file.h"
 #include "core/util/json.h"
 #include "core/util/threads.h"
 #include "tools/bench/bench_util.h"
@@ -47,7 +48,7 @@ struct Options {
 
 // Runs in a child process: median over `runs` of the per-image times, after one warm-up image.
 Row run_case(const Case& c, const Options& o) {
-  const sinsr::Config cfg = o.config.empty() ? sinsr::Config::defaults() : sinsr::Config::load(o.config);
+  const sinsr::Config cfg = o.config.empty() ? sinsr::Config::defaults() : sinsr::load_config(o.config);
   const c10::Device device = sinsr::dist::select_device(o.device);
   const sinsr::Precision precision = sinsr::parse_precision(o.precision, "--precision");
   sinsr::check_precision(precision, device, "--precision");

@@ -18,6 +18,7 @@
 #include "core/nn/vq_autoencoder.h"
 #include "core/util/allocator.h"
 #include "core/util/config.h"
+#include "core/util/config_file.h"
 #include "core/util/json.h"
 #include "core/util/threads.h"
 #include "tools/bench/bench_util.h"
@@ -103,7 +104,7 @@ int main(int argc, char** argv) {
         }));
   }
   if (only.empty() || only == "train") {
-    const sinsr::Config tiny = sinsr::Config::load("configs/tiny.ini");
+    const sinsr::Config tiny = sinsr::load_config("configs/tiny.ini");
     sinsr::nn::UNetModelSwin small(sinsr::UNetConfig::from_config(tiny));
     small->train();
     auto x = torch::randn({4, 3, 16, 16}), lq = torch::rand({4, 3, 16, 16}) * 2 - 1;

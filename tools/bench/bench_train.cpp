@@ -10,6 +10,7 @@
 #include <iostream>
 #include <string>
 
+#include "core/util/config_file.h"
 #include "core/util/json.h"
 #include "tools/bench/bench_util.h"
 
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
     std::cerr << "bench_train: give HR photos with --hr\n";
     return 2;
   }
-  const sinsr::Config cfg = sinsr::Config::load(config);
+  const sinsr::Config cfg = sinsr::load_config(config);
   const fs::path tmp = fs::temp_directory_path() / "sinsr-bench-train";
   fs::remove_all(tmp);
   fs::create_directories(tmp);

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include "core/util/config_file.h"
 #include "eval/metrics/lpips.h"
 #include "tools/bench/bench_util.h"
 #include "tools/bench/random_metric_networks.h"
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
   }
   try {
     fs::create_directories(out);
-    sinsr::bench::write_random_weights(config.empty() ? sinsr::Config::defaults() : sinsr::Config::load(config), out);
+    sinsr::bench::write_random_weights(config.empty() ? sinsr::Config::defaults() : sinsr::load_config(config), out);
     if (metrics) write_metric_weights(out);
   } catch (const std::exception& e) {
     std::cerr << "random_weights: " << e.what() << "\n";
