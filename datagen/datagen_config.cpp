@@ -5,20 +5,19 @@
 namespace sinsr::datagen {
 
 ConfigTable<DatagenConfig> DatagenConfig::table() {
-  using C = DatagenConfig;
   return {
       "datagen",
       {
           {"shard_size", "256", "samples per shard file (a crash loses at most one shard's work)",
-           ValueRule::integer_at_least(1), &C::shard_size},
-          {"batch_size", "4", "samples per teacher call (speed only)", ValueRule::integer_at_least(1), &C::batch_size},
+           R::integer_at_least(1), &C::shard_size},
+          {"batch_size", "4", "samples per teacher call (speed only)", R::integer_at_least(1), &C::batch_size},
           {"peer_timeout", "600",
            "seconds a rank may show no progress (SIGSTOP, a hung file system) before the others give up",
-           ValueRule::number_above(0), &C::peer_timeout},
+           R::number_above(0), &C::peer_timeout},
           {"precision", "fp32",
            "fp32, bf16 or fp16 (GPU): the teacher under autocast, the autoencoder in half precision (docs/design.md, "
            "Precision)",
-           ValueRule::one_of(kPrecisionChoices), &C::precision},
+           R::one_of(kPrecisionChoices), &C::precision},
       }};
 }
 

@@ -8,28 +8,25 @@ namespace sinsr {
 
 // [diffusion]: ResShift's residual-shifting process (reference configs/SinSR.yaml, diffusion.params).
 ConfigTable<DiffusionConfig> DiffusionConfig::table() {
-  using C = DiffusionConfig;
   return {"diffusion",
           {
-              {"schedule_name", "exponential", "eta schedule (only 'exponential')", ValueRule::one_of("exponential"),
+              {"schedule_name", "exponential", "eta schedule (only 'exponential')", R::one_of("exponential"),
                &C::schedule_name},
-              {"power", "0.3", "exponent of the schedule's time warp", ValueRule::number_above(0), &C::power},
+              {"power", "0.3", "exponent of the schedule's time warp", R::number_above(0), &C::power},
               {"min_noise_level", "0.04", "noise level at t = 0 (sqrt(eta_0) = min(this/kappa, this, sqrt(0.001)))",
-               ValueRule::number_above(0), &C::min_noise_level},
-              {"etas_end", "0.99", "sqrt(eta) at the last step", ValueRule::number_in(0, 1, /*low_open=*/true),
-               &C::etas_end},
-              {"steps", "15", "diffusion steps T", ValueRule::integer_at_least(1), &C::steps},
-              {"kappa", "2.0", "noise scale kappa", ValueRule::number_above(0), &C::kappa},
+               R::number_above(0), &C::min_noise_level},
+              {"etas_end", "0.99", "sqrt(eta) at the last step", R::number_in(0, 1, /*low_open=*/true), &C::etas_end},
+              {"steps", "15", "diffusion steps T", R::integer_at_least(1), &C::steps},
+              {"kappa", "2.0", "noise scale kappa", R::number_above(0), &C::kappa},
               {"sf", "4", "super-resolution factor (LQ is bicubic-upsampled by this before encoding)",
-               ValueRule::integer_at_least(1), &C::sf},
-              {"normalize_input", "true", "divide the UNet input by its std sqrt(kappa^2 eta_t + 1)", ValueRule::flag(),
+               R::integer_at_least(1), &C::sf},
+              {"normalize_input", "true", "divide the UNet input by its std sqrt(kappa^2 eta_t + 1)", R::flag(),
                &C::normalize_input},
               {"latent_flag", "true",
                "true: latent space (the VQ-f4 [autoencoder], --autoencoder); false: pixel space (no autoencoder, x0 "
                "clamped to [-1, 1])",
-               ValueRule::flag(), &C::latent_flag},
-              {"scale_factor", "1.0", "latent scale factor of the first stage", ValueRule::number_above(0),
-               &C::scale_factor},
+               R::flag(), &C::latent_flag},
+              {"scale_factor", "1.0", "latent scale factor of the first stage", R::number_above(0), &C::scale_factor},
           },
           [](C& c) { c.validate(); }};
 }

@@ -8,68 +8,61 @@ namespace sinsr {
 
 // [model]: UNetModelSwin, the same architecture for the ResShift teacher and the SinSR student.
 ConfigTable<UNetConfig> UNetConfig::table() {
-  using C = UNetConfig;
-  return {
-      "model",
-      {
-          {"image_size", "64", "training latent size (fixes each Swin level's window clamp)",
-           ValueRule::integer_in(1, 4096), &C::image_size},
-          {"in_channels", "6", "input channels: latent (3) + LQ RGB (3)", ValueRule::integer_at_least(1),
-           &C::in_channels},
-          {"model_channels", "160", "base channel count", ValueRule::integer_at_least(1), &C::model_channels},
-          {"out_channels", "3", "output (latent) channels", ValueRule::integer_at_least(1), &C::out_channels},
-          {"channel_mult", "1,2,2,4", "channel multiplier per level", ValueRule::integers_at_least(1),
-           &C::channel_mult},
-          {"num_res_blocks", "2,2,2,2", "ResBlocks per level (one value or one per level)",
-           ValueRule::integers_at_least(1), &C::num_res_blocks},
-          {"attention_resolutions", "64,32,16,8", "latent resolutions that get a Swin layer",
-           ValueRule::integers_at_least(1, /*may_be_empty=*/true), &C::attention_resolutions},
-          {"dropout", "0", "dropout inside ResBlocks", ValueRule::number_in(0, 1, false, /*high_open=*/true),
-           &C::dropout},
-          {"conv_resample", "true", "learned conv down/up-sampling", ValueRule::flag(), &C::conv_resample},
-          {"use_scale_shift_norm", "true", "FiLM conditioning in ResBlocks", ValueRule::flag(),
-           &C::use_scale_shift_norm},
-          {"resblock_updown", "false", "ResBlocks do the down/up-sampling", ValueRule::flag(), &C::resblock_updown},
-          {"num_heads", "1", "Swin heads when num_head_channels = -1", ValueRule::integer_at_least(1), &C::num_heads},
-          {"num_head_channels", "32", "channels per Swin head (heads = swin_embed_dim / this)",
-           ValueRule::integer_at_least(-1), &C::num_head_channels},
-          {"swin_depth", "2", "Swin blocks per Swin layer", ValueRule::integer_at_least(1), &C::swin_depth},
-          {"swin_embed_dim", "192", "Swin embedding width", ValueRule::integer_at_least(1), &C::swin_embed_dim},
-          {"window_size", "8", "Swin window size", ValueRule::integer_at_least(1), &C::window_size},
-          {"mlp_ratio", "4", "Swin MLP hidden width / embedding width", ValueRule::number_above(0), &C::mlp_ratio},
-          {"patch_norm", "false", "GroupNorm after Swin patch embedding", ValueRule::flag(), &C::patch_norm},
-          {"cond_lq", "true", "concatenate the LQ image to the input", ValueRule::flag(), &C::cond_lq},
-      },
-      [](C& c) {
-        // The reference accepts one int for every level.
-        if (c.num_res_blocks.size() == 1) c.num_res_blocks.assign(c.channel_mult.size(), c.num_res_blocks[0]);
-        c.validate();
-      }};
+  return {"model",
+          {
+              {"image_size", "64", "training latent size (fixes each Swin level's window clamp)",
+               R::integer_in(1, 4096), &C::image_size},
+              {"in_channels", "6", "input channels: latent (3) + LQ RGB (3)", R::integer_at_least(1), &C::in_channels},
+              {"model_channels", "160", "base channel count", R::integer_at_least(1), &C::model_channels},
+              {"out_channels", "3", "output (latent) channels", R::integer_at_least(1), &C::out_channels},
+              {"channel_mult", "1,2,2,4", "channel multiplier per level", R::integers_at_least(1), &C::channel_mult},
+              {"num_res_blocks", "2,2,2,2", "ResBlocks per level (one value or one per level)", R::integers_at_least(1),
+               &C::num_res_blocks},
+              {"attention_resolutions", "64,32,16,8", "latent resolutions that get a Swin layer",
+               R::integers_at_least(1, /*may_be_empty=*/true), &C::attention_resolutions},
+              {"dropout", "0", "dropout inside ResBlocks", R::number_in(0, 1, false, /*high_open=*/true), &C::dropout},
+              {"conv_resample", "true", "learned conv down/up-sampling", R::flag(), &C::conv_resample},
+              {"use_scale_shift_norm", "true", "FiLM conditioning in ResBlocks", R::flag(), &C::use_scale_shift_norm},
+              {"resblock_updown", "false", "ResBlocks do the down/up-sampling", R::flag(), &C::resblock_updown},
+              {"num_heads", "1", "Swin heads when num_head_channels = -1", R::integer_at_least(1), &C::num_heads},
+              {"num_head_channels", "32", "channels per Swin head (heads = swin_embed_dim / this)",
+               R::integer_at_least(-1), &C::num_head_channels},
+              {"swin_depth", "2", "Swin blocks per Swin layer", R::integer_at_least(1), &C::swin_depth},
+              {"swin_embed_dim", "192", "Swin embedding width", R::integer_at_least(1), &C::swin_embed_dim},
+              {"window_size", "8", "Swin window size", R::integer_at_least(1), &C::window_size},
+              {"mlp_ratio", "4", "Swin MLP hidden width / embedding width", R::number_above(0), &C::mlp_ratio},
+              {"patch_norm", "false", "GroupNorm after Swin patch embedding", R::flag(), &C::patch_norm},
+              {"cond_lq", "true", "concatenate the LQ image to the input", R::flag(), &C::cond_lq},
+          },
+          [](C& c) {
+            // The reference accepts one int for every level.
+            if (c.num_res_blocks.size() == 1) c.num_res_blocks.assign(c.channel_mult.size(), c.num_res_blocks[0]);
+            c.validate();
+          }};
 }
 
 // [autoencoder]: VQModelTorch, the VQ-f4 first stage (weights/autoencoder_vq_f4.pth).
 ConfigTable<VQConfig> VQConfig::table() {
-  using C = VQConfig;
-  return {"autoencoder",
-          {
-              {"embed_dim", "3", "codebook vector size", ValueRule::integer_at_least(1), &C::embed_dim},
-              {"n_embed", "8192", "codebook entries", ValueRule::integer_at_least(1), &C::n_embed},
-              {"ch", "128", "base channel count", ValueRule::integer_at_least(1), &C::ch},
-              {"ch_mult", "1,2,4", "channel multiplier per level (downsampling = 2^(levels-1))",
-               ValueRule::integers_at_least(1), &C::ch_mult},
-              {"num_res_blocks", "2", "ResnetBlocks per level", ValueRule::integer_at_least(1), &C::num_res_blocks},
-              {"attn_resolutions", "", "resolutions with attention blocks (the middle block always has one)",
-               ValueRule::integers_at_least(1, /*may_be_empty=*/true), &C::attn_resolutions},
-              {"dropout", "0", "dropout inside ResnetBlocks", ValueRule::number_in(0, 1, false, /*high_open=*/true),
-               &C::dropout},
-              {"in_channels", "3", "image channels", ValueRule::integer_at_least(1), &C::in_channels},
-              {"out_ch", "3", "decoded image channels", ValueRule::integer_at_least(1), &C::out_ch},
-              {"resolution", "256", "training image size (only places attn_resolutions)",
-               ValueRule::integer_at_least(1), &C::resolution},
-              {"z_channels", "3", "latent channels", ValueRule::integer_at_least(1), &C::z_channels},
-              {"double_z", "false", "must be false for the VQ model", ValueRule::flag(), &C::double_z},
-          },
-          [](C& c) { c.validate(); }};
+  return {
+      "autoencoder",
+      {
+          {"embed_dim", "3", "codebook vector size", R::integer_at_least(1), &C::embed_dim},
+          {"n_embed", "8192", "codebook entries", R::integer_at_least(1), &C::n_embed},
+          {"ch", "128", "base channel count", R::integer_at_least(1), &C::ch},
+          {"ch_mult", "1,2,4", "channel multiplier per level (downsampling = 2^(levels-1))", R::integers_at_least(1),
+           &C::ch_mult},
+          {"num_res_blocks", "2", "ResnetBlocks per level", R::integer_at_least(1), &C::num_res_blocks},
+          {"attn_resolutions", "", "resolutions with attention blocks (the middle block always has one)",
+           R::integers_at_least(1, /*may_be_empty=*/true), &C::attn_resolutions},
+          {"dropout", "0", "dropout inside ResnetBlocks", R::number_in(0, 1, false, /*high_open=*/true), &C::dropout},
+          {"in_channels", "3", "image channels", R::integer_at_least(1), &C::in_channels},
+          {"out_ch", "3", "decoded image channels", R::integer_at_least(1), &C::out_ch},
+          {"resolution", "256", "training image size (only places attn_resolutions)", R::integer_at_least(1),
+           &C::resolution},
+          {"z_channels", "3", "latent channels", R::integer_at_least(1), &C::z_channels},
+          {"double_z", "false", "must be false for the VQ model", R::flag(), &C::double_z},
+      },
+      [](C& c) { c.validate(); }};
 }
 
 UNetConfig UNetConfig::from_json(const Json& j) {

@@ -105,6 +105,11 @@ template <class S>
 struct ConfigSection {
   static std::vector<ConfigKey> config_keys() { return S::table().keys(); }
   static S from_config(const Config& cfg) { return S::table().read(cfg); }
+
+ protected:
+  // Shorthands for the rows of S::table(): &C::field, R::integer_at_least(1).
+  using C = S;
+  using R = ValueRule;
 };
 
 }  // namespace sinsr
