@@ -6,8 +6,6 @@
 
 #include "core/util/config_table.h"
 
-namespace sinsr {}  // namespace sinsr
-
 namespace sinsr::datagen {
 
 struct DatagenConfig : ConfigSection<DatagenConfig> {

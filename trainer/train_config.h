@@ -7,8 +7,6 @@
 
 #include "core/util/config_table.h"
 
-namespace sinsr {}  // namespace sinsr
-
 namespace sinsr::train {
 
 struct TrainConfig : ConfigSection<TrainConfig> {

@@ -7,8 +7,6 @@
 
 #include "core/util/config_table.h"
 
-namespace sinsr {}  // namespace sinsr
-
 namespace sinsr::data {
 
 // [data]: the HR photos and how samples are drawn from them (RealESRGANDataset).
