@@ -69,7 +69,7 @@ sr::Blend parse_blend(const std::string& s) {
 struct InferOptions {
   std::string input, output, model, autoencoder;
   int64_t steps = 1;
-  std::string sampler, blend, precision, format, device;
+  std::string sampler, blend, precision, format, device, max_memory;
   int64_t chop_size = 0;
   uint64_t seed = 0;
 };
@@ -84,8 +84,10 @@ void declare(po::options_description& o, po::positional_options_description&, In
       "sampler", po::value(&f.sampler)->default_value("deterministic"),
       "full chain only: deterministic (SinSR's ODE) or stochastic (ResShift)")(
       "scale", po::value<int64_t>()->value_name("N"), "upscaling factor (default: [diffusion] sf = 4)")(
-      "chop-size", po::value(&f.chop_size)->default_value(64),
-      "tile size in input pixels (64 = the training size; the reference on GPUs: 512)")(
+      "max-memory", po::value(&f.max_memory)->value_name("SIZE"),
+      "peak memory to size tiles by, e.g. 6G (default: a quarter of RAM or the job's limit; half a GPU's memory)")(
+      "chop-size", po::value(&f.chop_size)->default_value(0),
+      "force tiles of N input pixels (0: the largest that fit --max-memory; the reference on GPUs: 128)")(
       "chop-stride", po::value<int64_t>()->value_name("N"), "tile stride in input pixels (default: 7/8 of the size)")(
       "blend", po::value(&f.blend)->default_value("smooth"), "tile blending: smooth or uniform (the reference's)")(
       "seed", po::value(&f.seed)->default_value(12345), "noise seed")(
@@ -107,7 +109,12 @@ int run(InferOptions& f, const Invocation& inv) {
   opt.steps = f.steps;
   opt.sampler = parse_sampler(f.sampler);
   opt.chop_size = f.chop_size;
+  if (a.count("chop-stride") && f.chop_size == 0) throw UsageError("--chop-stride needs --chop-size");
   opt.chop_stride = a.count("chop-stride") ? a["chop-stride"].as<int64_t>() : opt.chop_size - opt.chop_size / 8;
+  if (!f.max_memory.empty()) {
+    if (f.chop_size > 0) throw UsageError("give --max-memory or --chop-size, not both");
+    opt.max_memory = sr::parse_memory_size(f.max_memory, "--max-memory");
+  }
   opt.blend = parse_blend(f.blend);
 
   const c10::Device device = dist::select_device(f.device);
@@ -121,9 +128,10 @@ int run(InferOptions& f, const Invocation& inv) {
 
   fs::create_directories(f.output);
   std::cerr << "sinsr infer: " << jobs.size() << " image(s), "
-            << (opt.steps == 1 ? "one step" : std::to_string(opt.steps) + " steps") << ", x" << sr.scale() << ", tiles "
-            << opt.chop_size << "/" << opt.chop_stride << ", "
-            << (device.is_cuda() ? device.str() : std::to_string(inv.threads) + " thread(s)") << ", "
+            << (opt.steps == 1 ? "one step" : std::to_string(opt.steps) + " steps") << ", x" << sr.scale() << ", "
+            << (opt.chop_size > 0 ? "tiles " + std::to_string(opt.chop_size) + "/" + std::to_string(opt.chop_stride)
+                                  : "tiles sized for " + sr::format_memory_size(sr.memory_budget()))
+            << ", " << (device.is_cuda() ? device.str() : std::to_string(inv.threads) + " thread(s)") << ", "
             << precision_name(precision) << "\n";
   Progress progress(static_cast<int64_t>(jobs.size()), "images");
   int failed = 0;
@@ -131,6 +139,17 @@ int run(InferOptions& f, const Invocation& inv) {
     try {
       io::LoadedImage img = io::read_image(job.input);
       for (const auto& w : img.warnings) progress.message("warning: " + job.input + ": " + w);
+      const int64_t height = img.rgb.size(1), width = img.rgb.size(2);
+      const sr::TilePlan plan = sr.tile_plan(height, width);
+      const size_t rows = sr::tile_starts(height, plan.size, plan.stride).size(),
+                   cols = sr::tile_starts(width, plan.size, plan.stride).size();
+      if (rows * cols > 1 && opt.chop_size == 0)  // the size a seam check (tools/seam_metric.py) needs
+        progress.message(job.input + ": " + std::to_string(rows) + "x" + std::to_string(cols) + " tiles of " +
+                         std::to_string(plan.size) + " px, stride " + std::to_string(plan.stride));
+      if (!plan.fits)
+        progress.message("warning: " + job.input + ": even " + std::to_string(plan.size) +
+                         "-pixel tiles need more than " + sr::format_memory_size(sr.memory_budget()) +
+                         " (--max-memory); running them anyway");
       // The noise depends on the seed and the file name only: results do not depend on order or company.
       const uint64_t key = derive_seed(f.seed, "infer", fs::path(job.input).filename().string());
       const at::Tensor out = sr.upscale(img.rgb, key);
@@ -165,8 +184,8 @@ Command infer_command() {
             "sinsr infer -i FILE|DIR -o DIR --model MODEL.pth [--autoencoder VQ.pth] [options]",
             R"(Reads PNG/JPEG/BMP/WebP/TIFF (8/16-bit, gray, RGBA: alpha dropped with a warning) and writes
 <stem>.png (or .jpg) at x4 into DIR. Images are padded to the network's multiple and cropped back;
-large ones are cut into overlapping tiles that are blended (smooth ramps, or the reference's uniform
-average). The noise of an image depends only on --seed and its file name. A file that cannot be read
+an image whose peak memory would exceed --max-memory is cut into the largest overlapping tiles that
+fit, blended with smooth ramps (or the reference's uniform average); --chop-size forces a tile size. The noise of an image depends only on --seed and its file name. A file that cannot be read
 is reported and skipped; the exit code is 1 if any failed. An output holding NaN or infinities (broken
 weights) is never written: the run stops with exit 3. The networks are the [model], [autoencoder]
 and [diffusion] config (defaults: the paper's full-size model; configs/tiny.ini for the small one).)");

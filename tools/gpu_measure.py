@@ -235,6 +235,7 @@ def throughput(r: Runner, work: Path, device: str, quick: bool, peak_tflops: flo
         js = work / f"infer-{prec}.json"
         if r.run(f"b-infer-{prec}", ["tools/bench/bench_infer", "--device", device, "--precision", prec,
                                      "--sizes", sizes, "--steps", "1", "--runs", 3 if quick else 10,
+                                     "--threads", os.cpu_count() or 1,
                                      "--json", js, *(["--config", config] if quick else ["--chop-size", 512])]) is not None:
             for row in json.loads(js.read_text())["results"]:
                 side = int(row["lr_size"]) * 4

@@ -31,6 +31,19 @@ int64_t FirstStage::downsample_factor() const {
   return kind_ == Kind::Identity ? 1 : vq_->config().downsample_factor();
 }
 
+int64_t FirstStage::image_resolution_channels() const {
+  if (kind_ == Kind::Identity) return 0;
+  if (kind_ == Kind::LatentOnly) no_autoencoder();
+  return vq_->config().ch * vq_->config().ch_mult.front();
+}
+
+int64_t FirstStage::parameter_bytes() const {
+  if (kind_ != Kind::Autoencoder) return 0;
+  int64_t bytes = 0;
+  for (const auto& p : vq_->parameters()) bytes += p.numel() * static_cast<int64_t>(p.element_size());
+  return bytes;
+}
+
 at::Tensor FirstStage::encode(const at::Tensor& image) const {
   if (kind_ == Kind::Identity) return image;
   if (kind_ == Kind::LatentOnly) no_autoencoder();

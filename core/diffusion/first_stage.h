@@ -34,6 +34,11 @@ class FirstStage {
   bool can_code() const { return kind_ != Kind::LatentOnly; }
   // Image pixels per state pixel: the VQ's downsampling (4 for VQ-f4), 1 in pixel space.
   int64_t downsample_factor() const;
+  // Channels the decoder computes at the image's resolution (its widest activations per pixel: what an image's
+  // memory grows with); 0 for the identity.
+  int64_t image_resolution_channels() const;
+  // Bytes of the autoencoder's parameters; 0 for the identity.
+  int64_t parameter_bytes() const;
   // No autograd. The diffusion's latent scale factor is applied by Diffusion, not here.
   at::Tensor encode(const at::Tensor& image) const;
   at::Tensor decode(const at::Tensor& z) const;

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "core/diffusion/first_stage.h"
+#include "core/dist/device_memory.h"
 #include "core/util/errors.h"
 #include "core/util/rng.h"
 #include "core/util/stopwatch.h"
@@ -34,6 +35,31 @@ at::Tensor pad_axis(const at::Tensor& x, int64_t pad, int dim) {
   return y;
 }
 
+// Peak memory of one image, measured on the CPU with the paper's networks (fp32, 1 thread, bench_infer, one tile
+// per image; README "Tile memory"): 1.52-1.57 GB at 64^2 LQ, 3.68 GB at 128^2, 10.0 GB at 256^2. Modelled as the
+// weights (counted: 696 MB) + 120 MB of runtime + 176 KB per LQ pixel of the tile, which is exact to 2 % at 64^2
+// and 128^2 and 24 % over at 256^2: a budget is a limit, so the model errs high. The per-pixel part is the
+// decoder's activations at the output resolution, so it is kept per channel-value there (the paper's 128
+// channels x 4^2 output pixels per LQ pixel) and scales with other networks. On a GPU the model is an
+// overestimate as well: the caching allocator's peak holds no runtime, and half precision halves activations.
+constexpr double kBytesPerActivation = 176e3 / (128 * 16);
+constexpr double kRuntimeBytes = 120e6;
+
+TileMemoryModel estimate_memory(const nn::UNetModelSwin& unet, const FirstStage& first_stage, int64_t sf) {
+  int64_t weights = first_stage.parameter_bytes();
+  for (const auto& p : unet->parameters()) weights += p.numel() * static_cast<int64_t>(p.element_size());
+  // Pixel space: the UNet runs at the output resolution, with its first level's channels.
+  const int64_t channels = first_stage.is_latent()
+                               ? first_stage.image_resolution_channels()
+                               : unet->config().model_channels * unet->config().channel_mult.front();
+  TileMemoryModel m;
+  m.fixed_bytes = kRuntimeBytes + static_cast<double>(weights);
+  m.bytes_per_tile_pixel = kBytesPerActivation * static_cast<double>(channels * sf * sf);
+  // The whole image's blend accumulators (4 floats per output pixel) and the output's few temporaries.
+  m.bytes_per_image_pixel = 16.0 * 4 * static_cast<double>(sf * sf);
+  return m;
+}
+
 }  // namespace
 
 at::Tensor pad_reflect(const at::Tensor& x, int64_t pad_bottom, int64_t pad_right) {
@@ -46,9 +72,11 @@ SuperResolver::SuperResolver(nn::UNetModelSwin unet, const Diffusion& diffusion,
   if (options_.steps != 1 && options_.steps != T)
     throw UsageError("steps must be 1 (one network call, SinSR) or " + std::to_string(T) +
                      " (the full chain = [diffusion] steps); got " + std::to_string(options_.steps));
-  if (options_.chop_size <= 0 || options_.chop_stride <= 0 || options_.chop_stride > options_.chop_size)
+  if (options_.chop_size < 0 ||
+      (options_.chop_size > 0 && (options_.chop_stride <= 0 || options_.chop_stride > options_.chop_size)))
     throw UsageError("need 0 < chop stride <= chop size (got size " + std::to_string(options_.chop_size) + ", stride " +
                      std::to_string(options_.chop_stride) + ")");
+  if (options_.max_memory < 0) throw UsageError("the memory budget must be positive");
   // Latent multiple for the UNet: 8x8 windows (or the configured size) at the coarsest of its levels.
   const auto& u = unet_->config();
   const int64_t latent_multiple = u.window_size << (u.channel_mult.size() - 1);
@@ -57,6 +85,11 @@ SuperResolver::SuperResolver(nn::UNetModelSwin unet, const Diffusion& diffusion,
   // m LQ pixels -> m*sf image pixels -> m*sf/vq_down latent pixels, which must be a multiple of latent_multiple.
   const int64_t need = vq_down * latent_multiple;
   pad_multiple_ = need / std::gcd(sf, need);
+  memory_model_ = estimate_memory(unet_, diffusion_.first_stage(), sf);
+  if (options_.max_memory == 0) {
+    const auto device = unet_->parameters().front().device();
+    options_.max_memory = dist::total_memory_bytes(device) * default_budget_fraction(device);
+  }
   unet_->eval();
   // Captures copies of the handles, not `this`: a SuperResolver may be moved after construction.
   sampler_ = std::make_shared<nn::GraphedComputation>(
@@ -97,6 +130,11 @@ at::Tensor SuperResolver::sample_tile(const at::Tensor& y, at::Generator& gen) {
   return img.narrow(2, 0, h * sf).narrow(3, 0, w * sf).clamp(-1, 1);
 }
 
+TilePlan SuperResolver::tile_plan(int64_t height, int64_t width) const {
+  if (options_.chop_size > 0) return {options_.chop_size, options_.chop_stride, true};
+  return plan_tiles(height, width, pad_multiple_, options_.max_memory, memory_model_);
+}
+
 at::Tensor SuperResolver::upscale(const at::Tensor& lq, uint64_t noise_seed) {
   c10::InferenceMode inference;
   const int64_t H = lq.size(1), W = lq.size(2), sf = scale();
@@ -104,7 +142,8 @@ at::Tensor SuperResolver::upscale(const at::Tensor& lq, uint64_t noise_seed) {
   const at::Tensor y = (lq.to(device, at::kFloat) * 2 - 1).unsqueeze(0);
   at::Generator gen = make_generator(noise_seed);
 
-  const int64_t P = options_.chop_size, S = options_.chop_stride;
+  const TilePlan plan = tile_plan(H, W);
+  const int64_t P = plan.size, S = plan.stride;
   const auto rows = tile_starts(H, P, S), cols = tile_starts(W, P, S);
   if (rows.size() == 1 && cols.size() == 1) return (sample_tile(y, gen)[0] * 0.5 + 0.5).clamp(0, 1).to(at::kCPU);
 

@@ -11,6 +11,7 @@
 #include "core/diffusion/diffusion.h"
 #include "core/nn/cuda_graph.h"
 #include "core/nn/unet_swin.h"
+#include "core/sr/tile_plan.h"
 #include "core/sr/tiling.h"
 
 namespace sinsr::sr {
@@ -20,8 +21,11 @@ enum class SamplerKind { Deterministic, Stochastic };
 struct SuperResolveOptions {
   int64_t steps = 1;  // 1: one network call at t = T-1 (SinSR); T: the full chain (ResShift teacher)
   SamplerKind sampler = SamplerKind::Deterministic;
-  int64_t chop_size = 64;    // tile size in LQ pixels: the networks' training size
-  int64_t chop_stride = 56;  // tile stride in LQ pixels (overlap = size - stride)
+  // Tiles: chop_size > 0 forces that size (LQ pixels) with chop_stride (overlap = size - stride); 0 plans them
+  // per image from max_memory (plan_tiles): the whole image when it fits.
+  int64_t chop_size = 0;
+  int64_t chop_stride = 0;
+  double max_memory = 0;  // bytes of peak memory for planned tiles; 0: the device's default budget
   Blend blend = Blend::Smooth;
 };
 
@@ -44,6 +48,10 @@ class SuperResolver {
   int64_t pad_multiple() const { return pad_multiple_; }
   int64_t scale() const { return diffusion_.config().sf; }
   const StageTimes& times() const { return times_; }
+  // The tiles an H x W LQ image is cut into, and the memory model and budget that planned them.
+  TilePlan tile_plan(int64_t height, int64_t width) const;
+  const TileMemoryModel& memory_model() const { return memory_model_; }
+  double memory_budget() const { return options_.max_memory; }
 
  private:
   nn::UNetModelSwin unet_;
@@ -51,6 +59,7 @@ class SuperResolver {
   SuperResolveOptions options_;
   int64_t pad_multiple_;
   StageTimes times_;
+  TileMemoryModel memory_model_;
   // The UNet part of a tile ({x_T, z_y, lq} -> z_0: one step, or the deterministic chain), replayed as a CUDA
   // graph for same-size tiles on a GPU; shared by copies, which compute the same thing.
   std::shared_ptr<nn::GraphedComputation> sampler_;

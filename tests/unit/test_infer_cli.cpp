@@ -111,6 +111,30 @@ TEST(InferCli, UsageMistakesAreRefusedBeforeAnyWork) {
                   "tests/fixtures/parity/vq_small.pth");
   EXPECT_EQ(r.exit_code, kExitFailure) << "a VQ checkpoint given as the UNet: " << r.output;
   EXPECT_NE(r.output.find("vq_small.pth"), std::string::npos) << r.output;
+  const std::string one =
+      sinsr_binary() + " infer -i " + (in / "x.png").string() + " -o /tmp/sinsr_infer_usage_out" + kNets;
+  for (const auto& [flags, says] :
+       std::vector<std::pair<std::string, std::string>>{{" --max-memory 6Q", "unknown unit 'Q'"},
+                                                        {" --max-memory lots", "--max-memory takes a memory size"},
+                                                        {" --max-memory 1G --chop-size 64", "not both"},
+                                                        {" --chop-stride 8", "--chop-stride needs --chop-size"}}) {
+    r = run_command(one + flags);
+    EXPECT_EQ(r.exit_code, kExitUsage) << flags << ": " << r.output;
+    EXPECT_NE(r.output.find(says), std::string::npos) << flags << ": " << r.output;
+  }
+}
+
+TEST(InferCli, TooSmallAMemoryBudgetWarnsAndStillWritesTheImage) {
+  const fs::path in = fresh_dir("sinsr_infer_budget"), out = fs::temp_directory_path() / "sinsr_infer_budget_out";
+  fs::remove_all(out);
+  cv::imwrite((in / "x.png").string(), noise_image(40, 36, CV_8UC3));
+  const auto r =
+      run_command(sinsr_binary() + " infer -i " + in.string() + " -o " + out.string() + kNets + " --max-memory 1M");
+  EXPECT_EQ(r.exit_code, kExitOk) << r.output;
+  EXPECT_NE(r.output.find("tiles sized for 1 MB"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("even 16-pixel tiles need more than 1 MB"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("x.png: 3x3 tiles of 16 px, stride 14"), std::string::npos) << r.output;
+  EXPECT_EQ(cv::imread((out / "x.png").string()).size(), cv::Size(144, 160));
 }
 
 TEST(InferCli, FullChainAndJpegOutput) {

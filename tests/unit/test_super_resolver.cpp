@@ -67,6 +67,30 @@ TEST(SuperResolver, AnySizeComesOutExactlyScaledAndDeterministic) {
   }
 }
 
+TEST(SuperResolver, TilesComeFromTheMemoryBudgetAndEqualTheSameTilesForced) {
+  Small n;
+  sr::SuperResolveOptions opt;
+  sr::SuperResolver whole(n.unet, n.diffusion, opt);  // the default budget: the small networks fit whole
+  EXPECT_GT(whole.memory_budget(), 0);
+  EXPECT_EQ(whole.tile_plan(40, 24).size, 40);
+  // A budget for 32x32 tiles but not for the whole 40x40 image (48x48 padded): 2x2 tiles of 32.
+  opt.max_memory = whole.memory_model().peak_bytes(32 * 32, 40 * 40) + 1;
+  sr::SuperResolver planned(n.unet, n.diffusion, opt);
+  const sr::TilePlan plan = planned.tile_plan(40, 40);
+  EXPECT_TRUE(plan.fits);
+  EXPECT_EQ(plan.size, 32);
+  EXPECT_EQ(plan.stride, 28);
+  sr::SuperResolveOptions forced;
+  forced.chop_size = plan.size;
+  forced.chop_stride = plan.stride;
+  sr::SuperResolver by_hand(n.unet, n.diffusion, forced);
+  torch::manual_seed(4);
+  const auto lq = torch::rand({3, 40, 40});
+  const auto tiled = planned.upscale(lq, 3);
+  EXPECT_TRUE(tiled.equal(by_hand.upscale(lq, 3)));
+  EXPECT_FALSE(tiled.equal(whole.upscale(lq, 3)));  // tiles see less context: the budget does change the result
+}
+
 TEST(SuperResolver, FullChainsRunAndStepCountsAreChecked) {
   Small n;
   torch::manual_seed(3);
