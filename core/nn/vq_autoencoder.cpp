@@ -74,40 +74,48 @@ AttnBlockImpl::AttnBlockImpl(int64_t channels) {
 torch::Tensor AttnBlockImpl::forward(const torch::Tensor& x) {
   auto h = group_norm(norm, x);
   const int64_t b = x.size(0), c = x.size(1), hw = x.size(2) * x.size(3);
-  auto qs = conv1x1(q, h).reshape({b, c, hw}).permute({0, 2, 1}).contiguous();  // [b, hw, c]
-  auto ks = conv1x1(k, h).reshape({b, c, hw});                                  // [b, c, hw]
-  auto vs = conv1x1(v, h).reshape({b, c, hw});                                  // [b, c, hw]
+  // Token-major [b, hw, c] views of the 1x1 convs' outputs: free for channels-last ones (the decoder's).
+  const auto tokens = [&](const torch::nn::Conv2d& conv) {
+    return conv1x1(conv, h).permute({0, 2, 3, 1}).reshape({b, hw, c}).contiguous();
+  };
+  auto qs = tokens(q);                                       // [b, hw, c]
+  auto ks = conv1x1(k, h).reshape({b, c, hw}).contiguous();  // [b, c, hw]
   const double scale = std::pow(static_cast<double>(c), -0.5);
   // softmax((q k) * c^-0.5) row by row, in chunks of query positions: rows do not depend on each other, and
   // a chunk of kChunkElements weights stays in cache between the bmm, the scaling and the softmax.
   const int64_t rows = std::min(hw, std::max<int64_t>(1, kChunkElements / std::max<int64_t>(1, b * hw)));
-  at::Tensor out;
   if (at::GradMode::is_enabled()) {
     // Differentiable form (gradients through the frozen autoencoder, e.g. in tests).
+    auto vs = conv1x1(v, h).reshape({b, c, hw});  // [b, c, hw]
     std::vector<at::Tensor> parts;
     for (int64_t s = 0; s < hw; s += rows) {
       auto w = torch::softmax(torch::bmm(qs.narrow(1, s, std::min(rows, hw - s)), ks) * scale, 2);
       parts.push_back(torch::bmm(vs, w.permute({0, 2, 1})));
     }
-    out = torch::cat(parts, 2);
-  } else {
-    out = at::empty({b, c, hw}, vs.options());
-    // Inference: one reused buffer, everything in place (fresh multi-MB buffers cost more in page faults
-    // than the arithmetic).
-    at::Tensor buffer = at::empty({b * rows * hw}, vs.options());
-    for (int64_t s = 0; s < hw; s += rows) {
-      const int64_t n = std::min(rows, hw - s);
-      at::Tensor w = buffer.narrow(0, 0, b * n * hw).view({b, n, hw});
-      at::bmm_out(w, qs.narrow(1, s, n), ks);
-      w.mul_(scale);
-      at::_softmax_out(w, w, 2, /*half_to_float=*/false);
-      if (n == hw)
-        at::bmm_out(out, vs, w.permute({0, 2, 1}));
-      else
-        out.narrow(2, s, n).copy_(at::bmm(vs, w.permute({0, 2, 1})));
-    }
+    return conv1x1(proj_out, torch::cat(parts, 2).reshape(x.sizes())).add_(x);
   }
-  return conv1x1(proj_out, out.reshape(x.sizes())).add_(x);
+  // Inference: one reused buffer, everything in place (fresh multi-MB buffers cost more in page faults than the
+  // arithmetic), and every matmul operand contiguous as it is read. oneDNN's bf16 matmul copies a strided
+  // operand on every call: ks and vs as strided views of the channels-last convs cost 12.7 of 48 s of a 512-px
+  // encode + decode in bf16 (they were copied once per chunk); OpenBLAS (fp32) reads them either way.
+  auto vs = tokens(v);  // [b, hw, c]
+  at::Tensor out = at::empty({b, hw, c}, vs.options());
+  at::Tensor buffer = at::empty({b * rows * hw}, vs.options());
+  for (int64_t s = 0; s < hw; s += rows) {
+    const int64_t n = std::min(rows, hw - s);
+    at::Tensor w = buffer.narrow(0, 0, b * n * hw).view({b, n, hw});
+    at::bmm_out(w, qs.narrow(1, s, n), ks);
+    w.mul_(scale);
+    at::_softmax_out(w, w, 2, /*half_to_float=*/false);
+    at::Tensor block = out.narrow(1, s, n);  // contiguous for one image: written in place
+    if (b == 1)
+      at::bmm_out(block, w, vs);
+    else
+      block.copy_(at::bmm(w, vs));
+  }
+  // [b, hw, c] is [b, c, H, W] in channels-last: no copy before the projection.
+  auto y = out.view({b, x.size(2), x.size(3), c}).permute({0, 3, 1, 2});
+  return conv1x1(proj_out, y).add_(x);
 }
 
 DownsampleImpl::DownsampleImpl(int64_t channels) {
