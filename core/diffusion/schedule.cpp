@@ -67,12 +67,22 @@ EtaSchedule::EtaSchedule(const DiffusionConfig& cfg) : num_timesteps(cfg.steps),
     auto c = t.contiguous();
     return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
   };
-  const auto c1 = f32(ddim_coef1), c2 = f32(ddim_coef2), ep = f32(etas_prev), e = f32(etas);
-  k_t_f32 = to_vec(1 - ep + at::sqrt(c1) - at::sqrt(c2));
-  m_t_f32 = to_vec(at::sqrt(c2));
-  j_t_f32 = to_vec(ep - at::sqrt(c1));
+  // Square roots and + - * one float32 operation at a time in scalar C++: IEEE-exact, so the same bits on every
+  // CPU. at::sqrt is not: LibTorch 2.x with MKL computes it through VML, which on an AMD Zen 4 rounded these
+  // coefficients up to 8 ulp away from the reference's (ScheduleParity failed there, passed on Intel).
+  k_t_f32.resize(n);
+  m_t_f32.resize(n);
+  j_t_f32.resize(n);
+  input_std_f32.resize(n);
+  for (size_t t = 0; t < n; ++t) {
+    const auto c1 = static_cast<float>(ddim_coef1[t]), c2 = static_cast<float>(ddim_coef2[t]),
+               ep = static_cast<float>(etas_prev[t]), e = static_cast<float>(etas[t]);
+    k_t_f32[t] = 1.0f - ep + std::sqrt(c1) - std::sqrt(c2);
+    m_t_f32[t] = std::sqrt(c2);
+    j_t_f32[t] = ep - std::sqrt(c1);
+    input_std_f32[t] = std::sqrt(e * static_cast<float>(k2) + 1.0f);
+  }
   posterior_std_f32 = to_vec(at::exp(0.5 * f32(posterior_log_variance_clipped)));
-  input_std_f32 = to_vec(at::sqrt(e * k2 + 1));
   prior_std_f32 = static_cast<float>(cfg.kappa * sqrt_etas[n - 1]);
 }
 
