@@ -147,7 +147,7 @@ pairs::TeacherPairs load_teacher_pairs(const DatagenSettings& s, const DatagenCo
   const Precision precision = parse_precision(datagen_cfg.precision, "datagen.precision");
   check_precision(precision, device, "datagen.precision");
   teacher->to(device);
-  teacher->set_precision(precision);
+  teacher->set_inference_precision(precision);
   first_stage.to(device, precision);
   return pairs::TeacherPairs(teacher, Diffusion(DiffusionConfig::from_config(cfg), first_stage), data_seed);
 }

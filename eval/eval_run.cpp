@@ -260,7 +260,7 @@ int run_eval_checkpoints(const EvalSettings& s, const dist::MpiContext& mpi) {
   check_precision(precision, device, "eval.precision");
   nn::UNetModelSwin unet(UNetConfig::from_config(cfg));
   unet->to(device);
-  unet->set_precision(precision);
+  unet->set_inference_precision(precision);
   const Diffusion diffusion(DiffusionConfig::from_config(cfg),
                             load_first_stage(cfg, s.autoencoder_path, device, precision));
   auto super_resolve = [&](const std::vector<ImagePair>& pairs, const std::string& weights, int64_t steps,

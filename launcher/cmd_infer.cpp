@@ -123,7 +123,7 @@ int run(InferOptions& f, const Invocation& inv) {
   nn::UNetModelSwin unet(UNetConfig::from_config(inv.config));
   io::load_weights(*unet, f.model);
   unet->to(device);
-  unet->set_precision(precision);
+  unet->set_inference_precision(precision);
   sr::SuperResolver sr(unet, Diffusion(dcfg, load_first_stage(inv.config, f.autoencoder, device, precision)), opt);
 
   fs::create_directories(f.output);

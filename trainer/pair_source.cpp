@@ -106,7 +106,7 @@ class OnlineSource final : public PairSource {
     nn::UNetModelSwin t(UNetConfig::from_config(cfg));
     io::load_weights(*t, path);
     t->to(device);
-    t->set_precision(precision);
+    t->set_inference_precision(precision);
     return t;
   }
 };

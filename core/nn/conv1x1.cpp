@@ -16,9 +16,10 @@ torch::Tensor conv1x1(const torch::nn::Conv2d& conv, const torch::Tensor& x) {
 #else
   const auto* padding = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
 #endif
-  const bool eligible = at::hasMKLDNN() && x.device().is_cpu() && x.scalar_type() == at::kFloat && w.size(2) == 1 &&
-                        w.size(3) == 1 && (*o.stride())[0] == 1 && (*o.stride())[1] == 1 && o.groups() == 1 &&
-                        padding && (**padding)[0] == 0 && (**padding)[1] == 0;
+  const bool eligible = at::hasMKLDNN() && x.device().is_cpu() && x.scalar_type() == at::kFloat &&
+                        w.scalar_type() == at::kFloat && w.size(2) == 1 && w.size(3) == 1 && (*o.stride())[0] == 1 &&
+                        (*o.stride())[1] == 1 && o.groups() == 1 && padding && (**padding)[0] == 0 &&
+                        (**padding)[1] == 0;
   if (!eligible) return impl->forward(x);
   return at::mkldnn_convolution(x.contiguous(x.suggest_memory_format()), w, impl->bias, {0, 0}, {1, 1}, {1, 1}, 1);
 }

@@ -32,10 +32,9 @@ at::ScalarType first_stage_dtype(Precision p, const c10::Device& device) {
   return device.is_cuda() ? at::kHalf : at::kBFloat16;
 }
 
-namespace {
-
-// The dtype of the autocast region (Bf16 -> bfloat16, Fp16 -> float16).
 at::ScalarType autocast_dtype(Precision p) { return p == Precision::Bf16 ? at::kBFloat16 : at::kHalf; }
+
+namespace {
 
 // LibTorch 2.x names the autocast state by device type; 1.13 has one set of functions per device.
 

@@ -24,6 +24,9 @@ void check_precision(Precision p, const c10::Device& device, const std::string& 
 // on GPUs and bfloat16 on CPUs (which have no fast float16).
 at::ScalarType first_stage_dtype(Precision p, const c10::Device& device);
 
+// The dtype autocast computes in below float32: bfloat16 for Bf16, float16 for Fp16.
+at::ScalarType autocast_dtype(Precision p);
+
 // RAII autocast region on `device`'s type (torch.autocast); nothing at Fp32. Restores the previous state.
 class Autocast {
  public:

@@ -96,6 +96,19 @@ UNetModelSwinImpl::UNetModelSwinImpl(const UNetConfig& cfg) : cfg_(cfg) {
                             torch::nn::Conv2d(torch::nn::Conv2dOptions(input_ch, cfg.out_channels, 3).padding(1))));
 }
 
+void UNetModelSwinImpl::set_inference_precision(Precision p) {
+  set_precision(p);
+  if (p == Precision::Fp32) return;
+  const auto dtype = autocast_dtype(p);
+  torch::NoGradGuard no_grad;
+  // Weights only: a linear layer on a 3-D input adds its bias after the matmul, in float32 when the bias is
+  // float32, so a rounded bias would change results; conv biases are tiny and cast per call at no cost.
+  for (const auto& m : modules(/*include_self=*/false)) {
+    if (auto* conv = m->as<torch::nn::Conv2dImpl>()) conv->weight.set_data(conv->weight.to(dtype));
+    if (auto* linear = m->as<torch::nn::LinearImpl>()) linear->weight.set_data(linear->weight.to(dtype));
+  }
+}
+
 torch::Tensor UNetModelSwinImpl::forward(const torch::Tensor& x, const torch::Tensor& timesteps,
                                          const torch::Tensor& lq) {
   if (precision_ == Precision::Fp32) return compute(x, timesteps, lq);

@@ -62,7 +62,7 @@ Row run_case(const Case& c, const Options& o) {
   torch::manual_seed(0);
   sinsr::nn::UNetModelSwin unet(sinsr::UNetConfig::from_config(cfg));
   unet->to(device);
-  unet->set_precision(precision);
+  unet->set_inference_precision(precision);
   const sinsr::FirstStage first_stage =
       sinsr::FirstStage::autoencoder(sinsr::nn::VQModelTorch(sinsr::VQConfig::from_config(cfg)));
   first_stage.to(device, precision);
