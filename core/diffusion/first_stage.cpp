@@ -7,6 +7,7 @@
 #include "core/diffusion/diffusion_config.h"
 #include "core/io/state_dict.h"
 #include "core/nn/model_config.h"
+#include "core/nn/parameter_bytes.h"
 #include "core/util/config.h"
 #include "core/util/errors.h"
 
@@ -37,12 +38,7 @@ int64_t FirstStage::image_resolution_channels() const {
   return vq_->config().ch * vq_->config().ch_mult.front();
 }
 
-int64_t FirstStage::parameter_bytes() const {
-  if (kind_ != Kind::Autoencoder) return 0;
-  int64_t bytes = 0;
-  for (const auto& p : vq_->parameters()) bytes += p.numel() * static_cast<int64_t>(p.element_size());
-  return bytes;
-}
+int64_t FirstStage::parameter_bytes() const { return kind_ == Kind::Autoencoder ? nn::parameter_bytes(*vq_) : 0; }
 
 at::Tensor FirstStage::encode(const at::Tensor& image) const {
   if (kind_ == Kind::Identity) return image;

@@ -22,9 +22,9 @@ class UNetModelSwinImpl : public torch::nn::Module {
   // Compute under autocast at `p` from now on (weights stay float32: they are the master copy).
   void set_precision(Precision p) { precision_ = p; }
   // For a network that only infers (infer, eval, a teacher): set_precision(p), and below float32 also
-  // store the conv and linear weights in autocast's dtype once. Autocast would otherwise cast them again on
-  // every call (13% of a bf16 forward on a CPU, docs/method.md §6.3). Same results: autocast rounds them
-  // the same way. One-way: the weights are no longer float32 masters, so a network that trains must not.
+  // store the conv and linear weights in autocast's dtype once, where autocast would cast them again on every
+  // call (a bf16 forward at 64^2 on one CPU thread: 0.74 -> 0.71 s). Same results: autocast rounds them the
+  // same way. One-way: the weights are no longer float32 masters, so a network that trains must not.
   void set_inference_precision(Precision p);
   Precision precision() const { return precision_; }
 

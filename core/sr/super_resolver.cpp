@@ -9,6 +9,7 @@
 
 #include "core/diffusion/first_stage.h"
 #include "core/dist/device_memory.h"
+#include "core/nn/parameter_bytes.h"
 #include "core/util/errors.h"
 #include "core/util/rng.h"
 #include "core/util/stopwatch.h"
@@ -47,8 +48,7 @@ constexpr double kBytesPerActivation = 176e3 / (128 * 16);
 constexpr double kRuntimeBytes = 220e6;
 
 TileMemoryModel estimate_memory(const nn::UNetModelSwin& unet, const FirstStage& first_stage, int64_t sf) {
-  int64_t weights = first_stage.parameter_bytes();
-  for (const auto& p : unet->parameters()) weights += p.numel() * static_cast<int64_t>(p.element_size());
+  const int64_t weights = first_stage.parameter_bytes() + nn::parameter_bytes(*unet);
   // Pixel space: the UNet runs at the output resolution, with its first level's channels.
   const int64_t channels = first_stage.is_latent()
                                ? first_stage.image_resolution_channels()
