@@ -16,6 +16,8 @@ packages=(
   libopenmpi-dev openmpi-bin libboost-program-options-dev libgtest-dev nlohmann-json3-dev libssl-dev
   # OpenBLAS behind Debian's libblas.so.3: libtorch's matmuls get ~5x faster than the reference BLAS.
   libopenblas0-pthread
+  # The headers of the oneDNN Debian's libtorch runs on: Winograd 3x3 convolutions on CPUs (core/nn/conv3x3.h).
+  libdnnl-dev
 )
 libtorch_cuda=0
 for arg in "$@"; do

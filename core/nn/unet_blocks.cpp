@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/nn/conv1x1.h"
+#include "core/nn/conv3x3.h"
 
 namespace sinsr::nn {
 
@@ -39,7 +40,7 @@ UpsampleImpl::UpsampleImpl(int64_t channels, bool use_conv) {
 torch::Tensor UpsampleImpl::forward(const torch::Tensor& x) {
   auto h =
       F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest));
-  return conv ? conv->forward(h) : h;
+  return conv ? conv3x3(conv, h) : h;
 }
 
 DownsampleImpl::DownsampleImpl(int64_t channels, bool use_conv) {
@@ -82,18 +83,18 @@ torch::Tensor ResBlockImpl::forward(const torch::Tensor& x_in, const torch::Tens
   torch::Tensor x = x_in, h;
   if (o_.up || o_.down) {
     // The reference resamples between in_layers' activation and its conv.
-    h = in_conv->forward(resample(torch::silu(in_norm->forward(x))));
+    h = conv3x3(in_conv, resample(torch::silu(in_norm->forward(x))));
     x = resample(x);
   } else {
-    h = in_layers->forward(x);
+    h = conv3x3(in_conv, torch::silu(in_norm->forward(x)));  // in_layers
   }
   auto emb_out = emb_layers->forward(emb).to(h.scalar_type()).unsqueeze(-1).unsqueeze(-1);
   if (o_.use_scale_shift_norm) {
     auto chunks = emb_out.chunk(2, 1);
     h = out_norm->forward(h) * (1 + chunks[0]) + chunks[1];
-    h = out_conv->forward(dropout->forward(torch::silu(h)));
+    h = conv3x3(out_conv, dropout->forward(torch::silu(h)));
   } else {
-    h = out_layers->forward(h + emb_out);
+    h = conv3x3(out_conv, dropout->forward(torch::silu(out_norm->forward(h + emb_out))));  // out_layers
   }
   return (skip_connection ? conv1x1(skip_connection, x) : x) + h;
 }

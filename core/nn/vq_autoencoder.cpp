@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/nn/conv1x1.h"
+#include "core/nn/conv3x3.h"
 
 namespace sinsr::nn::vq {
 
@@ -58,8 +59,8 @@ ResnetBlockImpl::ResnetBlockImpl(int64_t in_channels, int64_t out_channels, doub
 // updated in place: at 256x256x128 every avoided temporary saves a 32 MB allocation and its page faults.
 // In-place and out-of-place give identical values (x + h == h + x in IEEE arithmetic).
 torch::Tensor ResnetBlockImpl::forward(const torch::Tensor& x) {
-  auto h = conv1->forward(silu_inplace(group_norm(norm1, x)));
-  h = conv2->forward(dropout->forward(silu_inplace(group_norm(norm2, h))));
+  auto h = conv3x3(conv1, silu_inplace(group_norm(norm1, x)));
+  h = conv3x3(conv2, dropout->forward(silu_inplace(group_norm(norm2, h))));
   return h.add_(nin_shortcut ? conv1x1(nin_shortcut, x) : x);
 }
 
@@ -129,7 +130,8 @@ torch::Tensor DownsampleImpl::forward(const torch::Tensor& x) {
 UpsampleImpl::UpsampleImpl(int64_t channels) { conv = register_module("conv", vq::conv(channels, channels, 3, 1, 1)); }
 
 torch::Tensor UpsampleImpl::forward(const torch::Tensor& x) {
-  return conv->forward(
+  return conv3x3(
+      conv,
       F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest)));
 }
 
@@ -188,7 +190,7 @@ torch::Tensor EncoderImpl::forward(const torch::Tensor& x) {
   auto h = conv_in->forward(x);
   for (const auto& level : *down) h = level->as<LevelImpl>()->forward(h);
   h = mid->forward(h);
-  return conv_out->forward(silu_inplace(group_norm(norm_out, h)));
+  return conv3x3(conv_out, silu_inplace(group_norm(norm_out, h)));
 }
 
 DecoderImpl::DecoderImpl(const VQConfig& c) {
@@ -222,7 +224,7 @@ DecoderImpl::DecoderImpl(const VQConfig& c) {
 torch::Tensor DecoderImpl::forward(const torch::Tensor& z) {
   auto h = mid->forward(conv_in->forward(z));
   for (size_t i = up->size(); i-- > 0;) h = up[i]->as<LevelImpl>()->forward(h);
-  return conv_out->forward(silu_inplace(group_norm(norm_out, h)));
+  return conv3x3(conv_out, silu_inplace(group_norm(norm_out, h)));
 }
 
 VectorQuantizerImpl::VectorQuantizerImpl(int64_t n_embed, int64_t embed_dim) {

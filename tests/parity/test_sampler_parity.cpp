@@ -10,6 +10,7 @@
 #include "core/nn/unet_swin.h"
 #include "core/nn/vq_autoencoder.h"
 #include "core/util/json.h"
+#include "tests/support/convolution_paths.h"
 #include "tests/support/fixtures.h"
 
 namespace sinsr::test {
@@ -92,31 +93,36 @@ TEST_F(SamplerParity, DeterministicOneStepAndStochasticTrajectories) {
       EXPECT_EQ(d.schedule().posterior_std_f32[t], h5.read("prep/posterior_std_f32")[k].item<float>());
     }
 
-    const auto z_y = d.encode_first_stage(y, true);
-    check("z_y = encode(bicubic x sf of y)", z_y, h5.read("prep/z_y"));
-    const auto x_T = d.prior_sample(z_y, noise);
-    check("x_T = prior_sample(z_y, noise)", x_T, h5.read("prep/x_T"));
+    for (const auto& path : convolution_paths()) {
+      SCOPED_TRACE(path.name);
+      UseConvolutionPath use(path);
+      std::cout << " " << path.name << "\n";
+      const auto z_y = d.encode_first_stage(y, true);
+      check("z_y = encode(bicubic x sf of y)", z_y, h5.read("prep/z_y"));
+      const auto x_T = d.prior_sample(z_y, noise);
+      check("x_T = prior_sample(z_y, noise)", x_T, h5.read("prep/x_T"));
 
-    // (a) the deterministic teacher F(x_T, y)
-    auto det = d.sample_deterministic(model, x_T, z_y, y, /*keep_trajectory=*/true);
-    check_trajectory("deterministic x_t", det.x_t, h5.read("ddim/x_t"));
-    check_trajectory("deterministic pred_x0", det.pred_x0, h5.read("ddim/pred_x0"));
-    check_decode("deterministic decoded", n.vq, d, det.sample, h5, "ddim");
+      // (a) the deterministic teacher F(x_T, y)
+      auto det = d.sample_deterministic(model, x_T, z_y, y, /*keep_trajectory=*/true);
+      check_trajectory("deterministic x_t", det.x_t, h5.read("ddim/x_t"));
+      check_trajectory("deterministic pred_x0", det.pred_x0, h5.read("ddim/pred_x0"));
+      check_decode("deterministic decoded", n.vq, d, det.sample, h5, "ddim");
 
-    // (b) one step at t = T-1
-    auto x0 = d.predict_one_step(model, x_T, y);
-    check("one-step pred_x0", x0, h5.read("onestep/pred_x0"));
-    check_decode("one-step decoded", n.vq, d, x0, h5, "onestep");
+      // (b) one step at t = T-1
+      auto x0 = d.predict_one_step(model, x_T, y);
+      check("one-step pred_x0", x0, h5.read("onestep/pred_x0"));
+      check_decode("one-step decoded", n.vq, d, x0, h5, "onestep");
 
-    // (c) ResShift's stochastic sampler with the recorded noises (loop order t = T-1 .. 0)
-    const auto noises = h5.read("inputs/ancestral_noises");
-    const int64_t last = d.last_timestep();
-    auto anc = d.sample_stochastic(
-        model, x_T, y, [&](int64_t t) { return noises[last - t]; }, true);
-    check_trajectory("stochastic x_t", anc.x_t, h5.read("ancestral/x_t"));
-    check_trajectory("stochastic pred_x0", anc.pred_x0, h5.read("ancestral/pred_x0"));
-    check_trajectory("stochastic mean", anc.mean, h5.read("ancestral/mean"));
-    check_decode("stochastic decoded", n.vq, d, anc.sample, h5, "ancestral");
+      // (c) ResShift's stochastic sampler with the recorded noises (loop order t = T-1 .. 0)
+      const auto noises = h5.read("inputs/ancestral_noises");
+      const int64_t last = d.last_timestep();
+      auto anc = d.sample_stochastic(
+          model, x_T, y, [&](int64_t t) { return noises[last - t]; }, true);
+      check_trajectory("stochastic x_t", anc.x_t, h5.read("ancestral/x_t"));
+      check_trajectory("stochastic pred_x0", anc.pred_x0, h5.read("ancestral/pred_x0"));
+      check_trajectory("stochastic mean", anc.mean, h5.read("ancestral/mean"));
+      check_decode("stochastic decoded", n.vq, d, anc.sample, h5, "ancestral");
+    }
   }
 }
 

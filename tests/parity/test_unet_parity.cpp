@@ -5,6 +5,7 @@
 #include "core/io/state_dict.h"
 #include "core/nn/unet_swin.h"
 #include "core/util/json.h"
+#include "tests/support/convolution_paths.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/perturbation.h"
 
@@ -56,8 +57,12 @@ TEST(UNetParity, MatchesEveryFixtureWithWeightsFromHdf5AndPth) {
       SCOPED_TRACE(source);
       auto model = build(h5);
       io::load_state_dict_strict(*model, weights, source);
-      std::cout << source << "\n";
-      EXPECT_LE(worst_error(model, cases, true), kTolerance);
+      for (const auto& path : convolution_paths()) {
+        SCOPED_TRACE(path.name);
+        UseConvolutionPath use(path);
+        std::cout << source << ", " << path.name << "\n";
+        EXPECT_LE(worst_error(model, cases, true), kTolerance);
+      }
     }
   }
 }

@@ -4,6 +4,7 @@
 #include "core/io/state_dict.h"
 #include "core/nn/vq_autoencoder.h"
 #include "core/util/json.h"
+#include "tests/support/convolution_paths.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/perturbation.h"
 
@@ -80,10 +81,14 @@ TEST(VQParity, MatchesEveryFixtureWithWeightsFromHdf5AndPth) {
       SCOPED_TRACE(source);
       auto model = build(h5);
       io::load_state_dict_strict(*model, weights, source);
-      std::cout << source << "\n";
-      auto r = compare_all(model, h5, true);
-      EXPECT_LE(r.worst, kTolerance);
-      EXPECT_EQ(r.index_mismatches, 0);
+      for (const auto& path : convolution_paths()) {
+        SCOPED_TRACE(path.name);
+        UseConvolutionPath use(path);
+        std::cout << source << ", " << path.name << "\n";
+        auto r = compare_all(model, h5, true);
+        EXPECT_LE(r.worst, kTolerance);
+        EXPECT_EQ(r.index_mismatches, 0);
+      }
     }
   }
 }
