@@ -7,6 +7,7 @@
 // 7/8 of it). The official code's one-step figures (README "Inference speed") are for 64x64 and 128x128.
 //   build/tools/bench/bench_infer [--threads 1,2] [--runs N] [--json FILE] [--config FILE] [--device D]
 //                                 [--precision P] [--sizes 64,128] [--steps 1] [--chop-size N] [--max-memory SIZE]
+//                                 [--convolutions winograd|direct]
 // 256x256 and 512x512 (--sizes 256,512 --runs 1) take about 10 and 25 min per image on one core.
 // On a GPU the split is not timed (the stages run asynchronously; only the total waits for the image) and
 // the peak is the CUDA allocator's.
@@ -25,6 +26,7 @@
 
 #include "core/dist/device.h"
 #include "core/dist/device_memory.h"
+#include "core/nn/conv3x3.h"
 #include "core/nn/precision.h"
 #include "core/sr/super_resolver.h"
 #include "core/util/allocator.h"
@@ -50,6 +52,7 @@ struct Options {
   double max_memory = 0;
   std::string json_path = "bench_infer.json", config, device = "cpu", precision = "fp32";
   std::vector<int64_t> sizes{64, 128}, steps{1}, threads{1, 2};
+  bool winograd = true;  // --convolutions direct: LibTorch's kernels only, as before core/nn/conv3x3
 };
 
 // Runs in a child process: median over `runs` of the per-image times, after one warm-up image.
@@ -124,13 +127,17 @@ int main(int argc, char** argv) {
       o.chop_size = std::stoll(argv[++i]);
     else if (a == "--max-memory" && has_value)
       o.max_memory = sinsr::sr::parse_memory_size(argv[++i], "--max-memory");
+    else if (a == "--convolutions" && has_value &&
+             (argv[i + 1] == std::string("winograd") || argv[i + 1] == std::string("direct")))
+      o.winograd = argv[++i] == std::string("winograd");
     else {
       std::cerr << "usage: bench_infer [--threads 1,2] [--runs N] [--json FILE] [--config FILE] [--device cpu|cuda]\n"
                    "                   [--precision fp32|bf16|fp16] [--sizes 64,128] [--steps 1,15]\n"
-                   "                   [--chop-size N | --max-memory SIZE]\n";
+                   "                   [--chop-size N | --max-memory SIZE] [--convolutions winograd|direct]\n";
       return 2;
     }
   }
+  sinsr::nn::set_winograd_enabled(o.winograd);  // the cases' child processes inherit it
   std::vector<Case> cases;
   for (int64_t size : o.sizes)
     for (int64_t steps : o.steps)
@@ -140,6 +147,8 @@ int main(int argc, char** argv) {
             << (o.chop_size > 0    ? "of " + std::to_string(o.chop_size) + " px (forced)"
                 : o.max_memory > 0 ? "for " + sinsr::sr::format_memory_size(o.max_memory)
                                    : std::string("for the default budget"))
+            << "; 3x3 convolutions "
+            << (o.winograd && sinsr::nn::winograd_available() ? "Winograd where it applies (float32 only)" : "direct")
             << "; peak = "
             << (o.device == "cpu" ? "max RSS of the process running the case" : "the CUDA allocator's peak") << "\n\n"
             << std::left << std::setw(10) << "LR input" << std::setw(7) << "steps" << std::setw(9) << "threads"
@@ -151,6 +160,7 @@ int main(int argc, char** argv) {
   out.set("runs", sinsr::Json::number(o.runs));
   out.set("device", sinsr::Json::string(o.device));
   out.set("precision", sinsr::Json::string(o.precision));
+  out.set("convolutions", sinsr::Json::string(o.winograd && sinsr::nn::winograd_available() ? "winograd" : "direct"));
   sinsr::Json results = sinsr::Json::array();
   std::map<std::pair<int64_t, int64_t>, double> one_thread;  // (size, steps) -> seconds on 1 thread
   std::vector<std::string> scaling;

@@ -1,7 +1,9 @@
 // Network benchmarks (not a test): full-size UNet forward, full-size VQ-f4 decode, small-UNet
 // forward+backward (and, with --only step, the training step's batching). Median of N runs after one
-// warm-up, printed as a table and written as JSON.
+// warm-up, printed as a table and written as JSON. In fp32, where the build and CPU have oneDNN's Winograd
+// convolutions (core/nn/conv3x3.h), the full-size networks run with and without them, side by side.
 //   build/tools/bench/bench_networks [--threads N] [--runs N] [--json FILE] [--only NAME]
+//                                    [--precision fp32|bf16] [--latents 64,128]
 #include <sys/utsname.h>
 
 #include <algorithm>
@@ -14,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "core/nn/conv3x3.h"
+#include "core/nn/precision.h"
 #include "core/nn/unet_swin.h"
 #include "core/nn/vq_autoencoder.h"
 #include "core/util/allocator.h"
@@ -53,7 +57,8 @@ Result measure(const std::string& name, const std::string& work, int runs, const
 int main(int argc, char** argv) {
   sinsr::keep_freed_memory();  // as the sinsr binary does (SINSR_MALLOC=glibc: glibc's defaults, for comparison)
   int threads = 1, runs = 5;
-  std::string json_path = "bench_networks.json", only;
+  std::string json_path = "bench_networks.json", only, precision_name = "fp32";
+  std::vector<int64_t> latents{64};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -71,8 +76,13 @@ int main(int argc, char** argv) {
       json_path = next();
     else if (a == "--only")
       only = next();
+    else if (a == "--precision")
+      precision_name = next();
+    else if (a == "--latents")
+      latents = sinsr::bench::parse_int_list(next());
     else {
-      std::cerr << "usage: bench_networks [--threads N] [--runs N] [--json FILE] [--only unet|vq|train|step]\n";
+      std::cerr << "usage: bench_networks [--threads N] [--runs N] [--json FILE] [--only unet|vq|train|step]\n"
+                   "                      [--precision fp32|bf16] [--latents 64,128]\n";
       return 2;
     }
   }
@@ -81,28 +91,54 @@ int main(int argc, char** argv) {
   std::vector<Result> results;
 
   const sinsr::Config paper = sinsr::Config::defaults();  // the defaults are the paper's full-size networks
+  const sinsr::Precision precision = sinsr::parse_precision(precision_name, "--precision");
+  sinsr::check_precision(precision, torch::kCPU, "--precision");
+  // Each full-size case on LibTorch's convolutions and then on Winograd's, where there are two paths.
+  std::vector<bool> winograd_paths{false};
+  if (precision == sinsr::Precision::Fp32 && sinsr::nn::winograd_available()) winograd_paths.push_back(true);
+  const auto path_suffix = [&](bool winograd) {
+    return winograd_paths.size() == 1 ? std::string() : winograd ? "_winograd" : "_direct";
+  };
+  const std::string work_suffix = ", " + precision_name + ", inference";
   if (only.empty() || only == "unet") {
     sinsr::nn::UNetModelSwin unet(sinsr::UNetConfig::from_config(paper));
     unet->eval();
-    auto x = torch::randn({1, 3, 64, 64}), lq = torch::rand({1, 3, 64, 64}) * 2 - 1;
-    auto t = torch::full({1}, 14, torch::kLong);
-    results.push_back(
-        measure("unet_forward_full", "UNetModelSwin paper size, batch 1, 64x64 latent, inference", runs, [&] {
-          torch::InferenceMode guard;
-          unet->forward(x, t, lq);
-        }));
+    unet->set_inference_precision(precision);
+    for (int64_t n : latents) {
+      auto x = torch::randn({1, 3, n, n}), lq = torch::rand({1, 3, n, n}) * 2 - 1;
+      auto t = torch::full({1}, 14, torch::kLong);
+      const std::string size = std::to_string(n);
+      for (bool winograd : winograd_paths) {
+        sinsr::nn::set_winograd_enabled(winograd);
+        results.push_back(measure("unet_forward_" + size + path_suffix(winograd),
+                                  "UNetModelSwin paper size, batch 1, " + size + "x" + size + " latent" + work_suffix,
+                                  runs, [&] {
+                                    torch::InferenceMode guard;
+                                    unet->forward(x, t, lq);
+                                  }));
+      }
+    }
   }
   if (only.empty() || only == "vq") {
     sinsr::nn::VQModelTorch vq(sinsr::VQConfig::from_config(paper));
     vq->eval();
-    auto z = torch::randn({1, 3, 64, 64});
-
-    results.push_back(
-        measure("vq_decode_full", "VQ-f4 decode (quantise + decoder), 64x64 latent -> 256x256", runs, [&] {
-          torch::InferenceMode guard;
-          vq->decode(z);
-        }));
+    vq->set_precision(precision);
+    for (int64_t n : latents) {
+      auto z = torch::randn({1, 3, n, n});
+      const std::string size = std::to_string(n), out = std::to_string(4 * n);
+      for (bool winograd : winograd_paths) {
+        sinsr::nn::set_winograd_enabled(winograd);
+        results.push_back(measure(
+            "vq_decode_" + size + path_suffix(winograd),
+            "VQ-f4 decode (quantise + decoder), " + size + "x" + size + " latent -> " + out + "x" + out + work_suffix,
+            runs, [&] {
+              torch::InferenceMode guard;
+              vq->decode(z);
+            }));
+      }
+    }
   }
+  sinsr::nn::set_winograd_enabled(true);
   if (only.empty() || only == "train") {
     const sinsr::Config tiny = sinsr::load_config("configs/tiny.ini");
     sinsr::nn::UNetModelSwin small(sinsr::UNetConfig::from_config(tiny));
@@ -157,6 +193,14 @@ int main(int argc, char** argv) {
     for (double s : r.seconds) all.push_back(sinsr::Json::number(s));
     row.set("seconds", all);
     rows.push_back(row);
+  }
+  for (const auto& direct : results) {  // the side-by-side ratios of the two convolution paths
+    const auto cut = direct.name.rfind("_direct");
+    if (cut == std::string::npos) continue;
+    for (const auto& winograd : results)
+      if (winograd.name == direct.name.substr(0, cut) + "_winograd")
+        std::cout << direct.name.substr(0, cut) << ": Winograd runs " << std::setprecision(2)
+                  << direct.median() / winograd.median() << "x as fast as direct convolutions\n";
   }
   out.set("results", rows);
   std::ofstream(json_path) << out.dump(2) << "\n";
