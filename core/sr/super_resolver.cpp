@@ -36,16 +36,17 @@ at::Tensor pad_axis(const at::Tensor& x, int64_t pad, int dim) {
   return y;
 }
 
-// Peak memory of one image, measured on the CPU with the paper's networks (fp32, 1 and 2 threads, bench_infer,
-// one tile per image; README "Tile memory"): 1.52-1.64 GB at 64^2 LQ, 3.42-3.68 GB at 128^2, 10.0 GB at 256^2.
-// Modelled as the weights (counted: 696 MB) + 220 MB of runtime + 176 KB per LQ pixel of the tile: 1.64, 3.82
-// and 12.5 GB, at or above every measurement (a budget is a limit, so the model errs high; 24 % at 256^2). The
-// per-pixel part is the decoder's activations at the output resolution, so it is kept per channel-value there
-// (the paper's 128 channels x 4^2 output pixels per LQ pixel) and scales with other networks. On a GPU, and in
-// bf16, the model is an overestimate: the caching allocator's peak holds no runtime, half precision halves
-// the activations.
+// Peak memory of one image, measured on the CPU with the paper's networks (fp32, 1 and 2 threads, bench_infer, one
+// tile per image; README "Tile memory"). LibTorch's direct convolutions: 1.52-1.64 GB at 64^2 LQ, 3.42-3.68 GB
+// at 128^2, 10.0 GB at 256^2; Winograd's (core/nn/conv3x3.h; in bands, so less at large tiles): 1.52-1.75,
+// 2.86-3.15 and 7.9 GB. Modelled as the weights (counted: 696 MB) + 400 MB of runtime + 176 KB per LQ pixel of
+// the tile: 1.82, 4.00 and 12.7 GB, at or above every measurement (a budget is a limit, so the model errs
+// high). The per-pixel part is the decoder's activations at the output resolution, so it is kept per
+// channel-value there (the paper's 128 channels x 4^2 output pixels per LQ pixel) and scales with other
+// networks. On a GPU, and in bf16, the model is an overestimate: the caching allocator's peak holds no runtime,
+// half precision halves the activations.
 constexpr double kBytesPerActivation = 176e3 / (128 * 16);
-constexpr double kRuntimeBytes = 220e6;
+constexpr double kRuntimeBytes = 400e6;
 
 TileMemoryModel estimate_memory(const nn::UNetModelSwin& unet, const FirstStage& first_stage, int64_t sf) {
   const int64_t weights = first_stage.parameter_bytes() + nn::parameter_bytes(*unet);
