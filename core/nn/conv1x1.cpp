@@ -1,8 +1,8 @@
 #include "core/nn/conv1x1.h"
 
-#include <torch/version.h>
-
 #include <ATen/ATen.h>
+
+#include "core/nn/option_variant.h"
 
 namespace sinsr::nn {
 
@@ -10,12 +10,7 @@ torch::Tensor conv1x1(const torch::nn::Conv2d& conv, const torch::Tensor& x) {
   auto impl = conv.ptr();
   const auto& w = impl->weight;
   const auto& o = impl->options;
-  // Conv2dOptions::padding_t is a c10::variant in LibTorch 1.x (Debian's 1.13) and a std::variant in 2.x.
-#if TORCH_VERSION_MAJOR >= 2
-  const auto* padding = std::get_if<torch::ExpandingArray<2>>(&o.padding());
-#else
-  const auto* padding = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
-#endif
+  const auto* padding = variant_if<torch::ExpandingArray<2>>(o.padding());
   const bool eligible = at::hasMKLDNN() && x.device().is_cpu() && x.scalar_type() == at::kFloat &&
                         w.scalar_type() == at::kFloat && w.size(2) == 1 && w.size(3) == 1 && (*o.stride())[0] == 1 &&
                         (*o.stride())[1] == 1 && o.groups() == 1 && padding && (**padding)[0] == 0 &&

@@ -1,12 +1,13 @@
 #include "core/nn/conv3x3.h"
 
 #include <ATen/ATen.h>
-#include <torch/version.h>
 
 #include <algorithm>
 #include <atomic>
 #include <unordered_map>
 #include <vector>
+
+#include "core/nn/option_variant.h"
 
 #ifdef SINSR_WINOGRAD
 #include <oneapi/dnnl/dnnl.hpp>
@@ -26,16 +27,6 @@ constexpr int64_t kMinInputChannels = 16;
 constexpr int64_t kMinSide = 32;
 
 bool is_pair(const torch::ExpandingArray<2>& a, int64_t v) { return (*a)[0] == v && (*a)[1] == v; }
-
-// Conv2dOptions' variants are c10::variant in LibTorch 1.x and std::variant in 2.x.
-template <class T, class Variant>
-const T* variant_if(const Variant& v) {
-#if TORCH_VERSION_MAJOR >= 2
-  return std::get_if<T>(&v);
-#else
-  return c10::get_if<T>(&v);
-#endif
-}
 
 bool applies(const torch::nn::Conv2dImpl& conv, const torch::Tensor& x) {
   const auto& w = conv.weight;
